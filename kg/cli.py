@@ -1,0 +1,204 @@
+"""The kg command: a thin layer over the library. Library errors (KgError) become
+one line on stderr and exit status 1; usage errors exit 2."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from kg import __version__
+from kg.errors import KgError, QueryError
+
+EPILOG_BUILD = """examples:
+  kg build                          build the bundled sample corpus into output/
+  kg build reports/ -o out          every .txt/.md/.html/.htm under reports/, recursively
+  kg build a.txt b.html -o out --fresh --jobs 2
+"""
+EPILOG_QUERY = """examples:
+  kg query --list
+  kg query programs-by-organization
+  kg query entity --param entity=中原区委统战部 --format json
+  kg query 'SELECT ?s ?name WHERE { ?s a kg:Program ; skos:prefLabel ?name } LIMIT 5'
+  kg query -f my.rq --format csv
+prefixes kg: id: rdf: rdfs: skos: prov: xsd: are predeclared; the default graph is
+the union of all documents.
+"""
+
+
+def _params(items: list[str]) -> dict[str, str]:
+    out = {}
+    for it in items or []:
+        k, sep, v = it.partition("=")
+        if not sep or not k:
+            raise QueryError(f"--param takes key=value, not {it!r}")
+        out[k] = v
+    return out
+
+
+def cmd_build(a) -> int:
+    from kg.pipeline import build, sample_corpus
+    paths = a.paths or [sample_corpus()]
+    rep = build(paths, a.output, jobs=a.jobs, fresh=a.fresh, html=not a.no_html,
+                progress=False if a.quiet else None)
+    if not a.quiet:
+        print("\n".join(rep.lines()))
+    elif rep.problems:
+        for p, why in rep.problems:
+            print(f"kg: skipped {p}: {why}", file=sys.stderr)
+    return 0
+
+
+def cmd_query(a) -> int:
+    from kg import query as q
+    if a.list:
+        for nq in q.named_queries().values():
+            params = " ".join(f"--param {p}=…" for p in nq.params)
+            print(f"{nq.name:<26} {nq.description}" + (f"  [{params}]" if params else ""))
+        return 0
+    params = _params(a.param)
+    if a.file:
+        try:
+            text = Path(a.file).read_text(encoding="utf-8")
+        except OSError as e:
+            raise QueryError(f"cannot read query file {a.file}: {e.strerror or e}") from e
+        names, rows = q.run(a.store, text, params)
+    elif a.query is None:
+        raise QueryError("give a SPARQL query, -f FILE, a named query (kg query --list) or --list")
+    elif a.query in q.named_queries():
+        names, rows = q.run_named(a.store, a.query, params)
+    elif any(w in a.query.upper() for w in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")):
+        names, rows = q.run(a.store, a.query, params)
+    else:
+        raise QueryError(f"{a.query!r} is neither a named query nor SPARQL; named queries: "
+                         + ", ".join(q.named_queries()))
+    print(q.format_rows(names, rows, a.format))
+    return 0
+
+
+def cmd_view(a) -> int:
+    from kg import graph
+    from kg.view import write_html
+    store = graph.open_store(a.store, create=False, read_only=True)
+    n = write_html(graph.union_triples(store), a.output, top=a.top)
+    print(f"wrote {a.output} ({n} nodes)")
+    return 0
+
+
+def cmd_export(a) -> int:
+    from kg.export import export
+    n = export(a.store, a.format, a.output)
+    print(f"wrote {a.output} ({n} statements, {a.format})")
+    return 0
+
+
+def cmd_validate(a) -> int:
+    from kg.validate import validate
+    rep = validate(a.store)
+    if rep.conforms:
+        print("conforms: no SHACL violations")
+        return 0
+    print(rep.text if a.verbose else f"{rep.violations} SHACL violations (use -v to list them)")
+    return 1
+
+
+def cmd_extract(a) -> int:
+    from kg.pipeline import extract_many
+    extractions, problems = extract_many(a.files, jobs=a.jobs, progress=False)
+    for p, why in problems:
+        print(f"kg: skipped {p}: {why}", file=sys.stderr)
+    for x in extractions:
+        print(json.dumps(extraction_record(x), ensure_ascii=False))
+    if not extractions:
+        raise KgError("no document could be read")
+    return 0
+
+
+def extraction_record(x) -> dict:
+    """The JSON record of one document's extraction (kg extract --format jsonl)."""
+    return {
+        "doc": x.doc.id, "path": x.doc.path, "encoding": x.doc.encoding, "characters": len(x.doc.text),
+        "context": x.context,
+        "mentions": [{"text": m.text, "class": m.cls, "start": m.start, "end": m.end, "name": m.name or m.text,
+                      "extractor": m.extractor} for m in x.mentions],
+        "entities": [{"name": e.name, "class": e.cls, "aliases": list(e.aliases), "extractors": list(e.extractors),
+                      "confidence": e.confidence, "code": e.code} for e in x.entities],
+        "relations": [{"subject": r.subject.name, "property": r.predicate, "object": r.object.name,
+                       "sentence": r.provenance.sentence, "start": r.provenance.start, "end": r.provenance.end,
+                       "rule": r.provenance.rule, "confidence": r.provenance.confidence} for r in x.relations],
+        "metrics": [{"about": m.about.name if m.about else None, "indicator": m.indicator, "value": m.value,
+                     "unit": m.unit, "approximate": m.approximate, "period": m.period, "text": m.text,
+                     "start": m.start, "end": m.end, "sentence": m.provenance.sentence} for m in x.metrics],
+    }
+
+
+def parser() -> argparse.ArgumentParser:
+    from kg.export import FORMATS
+    from kg.query import OUTPUT_FORMATS
+    ap = argparse.ArgumentParser(prog="kg", description="Knowledge graphs from Chinese government and Party work reports.",
+                                 epilog="Run 'kg COMMAND --help' for a command's options and examples.")
+    ap.add_argument("--version", action="version", version=f"kg {__version__}")
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    F = argparse.RawDescriptionHelpFormatter
+
+    b = sub.add_parser("build", help="extract documents into a store, graph.ttl and graph.html", epilog=EPILOG_BUILD, formatter_class=F)
+    b.add_argument("paths", nargs="*", help="files and folders (default: the bundled sample corpus)")
+    b.add_argument("-o", "--output", default="output", help="output folder (default: output)")
+    b.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    b.add_argument("--fresh", action="store_true", help="empty the store first instead of adding to it")
+    b.add_argument("--no-html", action="store_true", help="skip writing graph.html")
+    b.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
+    b.set_defaults(func=cmd_build)
+
+    q = sub.add_parser("query", help="run SPARQL or a named query against the store", epilog=EPILOG_QUERY, formatter_class=F)
+    q.add_argument("query", nargs="?", help="SPARQL text or the name of a shipped query")
+    q.add_argument("-f", "--file", help="read the SPARQL query from FILE")
+    q.add_argument("--list", action="store_true", help="list the named queries")
+    q.add_argument("-p", "--param", action="append", metavar="KEY=VALUE", help="parameter of a named query")
+    q.add_argument("--format", choices=OUTPUT_FORMATS, default="table")
+    q.add_argument("--store", default="output/store", help="store folder (default: output/store)")
+    q.set_defaults(func=cmd_query)
+
+    v = sub.add_parser("view", help="write the interactive HTML network of the store",
+                       epilog="example:\n  kg view -o graph.html --top 500", formatter_class=F)
+    v.add_argument("-o", "--output", default="output/graph.html")
+    v.add_argument("--store", default="output/store")
+    v.add_argument("--top", type=int, help="keep only the N nodes of highest degree")
+    v.set_defaults(func=cmd_view)
+
+    e = sub.add_parser("export", help="write the graph in another format",
+                       epilog="examples:\n  kg export --format nquads -o graph.nq\n  kg export --format graphml -o graph.graphml",
+                       formatter_class=F)
+    e.add_argument("--format", required=True, choices=FORMATS)
+    e.add_argument("-o", "--output", required=True)
+    e.add_argument("--store", default="output/store")
+    e.set_defaults(func=cmd_export)
+
+    x = sub.add_parser("extract", help="print what the pipeline finds, without a store",
+                       epilog="example:\n  kg extract report.txt --format jsonl > report.jsonl", formatter_class=F)
+    x.add_argument("files", nargs="+")
+    x.add_argument("--format", choices=["jsonl"], default="jsonl")
+    x.add_argument("-j", "--jobs", type=int, default=None)
+    x.set_defaults(func=cmd_extract)
+
+    s = sub.add_parser("validate", help="check a build against the SHACL shapes",
+                       epilog="example:\n  kg validate --store output/store -v", formatter_class=F)
+    s.add_argument("--store", default="output/store")
+    s.add_argument("-v", "--verbose", action="store_true")
+    s.set_defaults(func=cmd_validate)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KgError as e:
+        print(f"kg: error: {e}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""Stage 4: extraction components and their registry.
+
+Each component is small, declares what it needs and what it produces, and is
+registered here in the order the pipeline runs it (like spaCy's pipes). Mention
+components run first; overlapping mentions are then settled (the longer name wins,
+so nested names are not split); relation and metric components run on the settled
+mentions.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from kg.model import Document, Mention, MetricCandidate, RelationCandidate, Sentence, Token
+
+STAGES = ("mentions", "relations", "metrics")
+
+
+@dataclass
+class Context:
+    """The working state of one document while the components run."""
+    doc: Document
+    sentences: tuple[Sentence, ...]
+    tokens: tuple[Token, ...]
+    mentions: list[Mention] = field(default_factory=list)
+    relations: list[RelationCandidate] = field(default_factory=list)
+    metrics: list[MetricCandidate] = field(default_factory=list)
+    _sent_starts: list[int] | None = None
+
+    def sentence_at(self, pos: int) -> Sentence:
+        from bisect import bisect_right
+        if self._sent_starts is None:
+            self._sent_starts = [s.start for s in self.sentences]
+        i = max(bisect_right(self._sent_starts, pos) - 1, 0)
+        return self.sentences[i]
+
+    def mention(self, start: int, end: int, cls: str, extractor: str, confidence: float = 0.7, name: str = "") -> Mention:
+        text = self.doc.text[start:end]
+        return Mention(text, start, end, cls, extractor, confidence, name if name and name != text else "")
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    produces: str                  # one of STAGES
+    requires: tuple[str, ...]      # what must be in the Context before it runs
+    func: Callable[[Context], Iterable]
+    priority: int = 0              # among overlapping mentions of equal length, higher wins
+
+
+REGISTRY: dict[str, Component] = {}
+
+
+def register(name: str, produces: str, requires: tuple[str, ...] = ("sentences", "tokens"), priority: int = 0):
+    """Decorator: add a component to the registry under ``name``."""
+    if produces not in STAGES:
+        raise ValueError(f"produces must be one of {STAGES}, not {produces!r}")
+
+    def deco(func):
+        if name in REGISTRY:
+            raise ValueError(f"component {name!r} registered twice")
+        REGISTRY[name] = Component(name, produces, requires, func, priority)
+        return func
+    return deco
+
+
+def read_table(filename: str) -> list[list[str]]:
+    """Rows of a tab-separated data file, comments and blank lines dropped."""
+    rows = []
+    for line in resources.files("kg.data").joinpath(filename).read_text("utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            rows.append([c.strip() for c in line.split("\t")])
+    return rows
+
+
+@lru_cache(maxsize=None)
+def word_set(filename: str) -> frozenset[str]:
+    return frozenset(w for row in read_table(filename) for w in row if w)
+
+
+def settle(mentions: list[Mention]) -> list[Mention]:
+    """Keep the longest of overlapping mentions (ties: higher component priority,
+    then higher confidence). Mentions sharing one span and one extractor all stay:
+    that is how an elliptical coordination names several things at once."""
+    prio = {c.name: c.priority for c in REGISTRY.values()}
+    order = sorted(mentions, key=lambda m: (-(m.end - m.start), -prio.get(m.extractor, 0), -m.confidence, m.start, m.name))
+    taken: list[tuple[int, int, str]] = []
+    keep = []
+    for m in order:
+        clash = False
+        for a, b, ex in taken:
+            if m.start < b and a < m.end and not (a == m.start and b == m.end and ex == m.extractor):
+                clash = True
+                break
+        if not clash:
+            keep.append(m)
+            taken.append((m.start, m.end, m.extractor))
+    return sorted(set(keep), key=lambda m: (m.start, m.end, m.name, m.cls))
+
+
+def run(doc: Document, sentences: tuple[Sentence, ...], tokens: tuple[Token, ...],
+        components: Iterable[str] | None = None) -> Context:
+    """Run the registered components (or the named subset) over one document."""
+    from kg.extract import metrics, names, quoted, relations  # noqa: F401  (registers them)
+
+    ctx = Context(doc, sentences, tokens)
+    chosen = list(REGISTRY.values()) if components is None else [REGISTRY[n] for n in components]
+    for stage in STAGES:
+        for comp in chosen:
+            if comp.produces == stage:
+                getattr(ctx, stage).extend(comp.func(ctx))
+        if stage == "mentions":
+            ctx.mentions = settle(ctx.mentions)
+    return ctx

@@ -1,0 +1,109 @@
+"""Statistics: number + unit, normalized to the base units of SCHEMA.md.
+
+Arabic and Chinese numerals, 万/亿 multipliers, ranges (the upper bound is kept and
+flagged approximate), percentages, and 余/近/多/超/约/左右 as approximate. Ordinals
+(第3), years and dates are not statistics; nor are numbers inside names.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from kg.extract import Context, read_table, register
+from kg.model import FAMILY, MetricCandidate
+
+CN_NUM = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_UNIT = {"十": 10, "百": 100, "千": 1000, "万": 10000, "亿": 100000000}
+_NUM = r"(?:\d+(?:,\d{3})*(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)"
+
+
+def chinese_number(s: str) -> float:
+    """十 → 10, 二十五 → 25, 三百零八 → 308, 百 → 100 (as in 近百名)."""
+    total, section, digit = 0, 0, None
+    for ch in s:
+        if ch in CN_NUM:
+            digit = CN_NUM[ch]
+        elif ch in CN_UNIT:
+            u = CN_UNIT[ch]
+            if u >= 10000:
+                total = (total + section + (digit or 0)) * u
+                section = 0
+            else:
+                section += (digit if digit is not None else 1) * u
+            digit = None
+        else:
+            raise ValueError(f"not a Chinese numeral: {s!r}")
+    return float(total + section + (digit or 0))
+
+
+def parse_number(s: str) -> float:
+    s = s.replace(",", "")
+    return float(s) if re.fullmatch(r"\d+(?:\.\d+)?", s) else chinese_number(s)
+
+
+@lru_cache(maxsize=1)
+def _units():
+    rows = sorted(read_table("units.tsv"), key=lambda r: -len(r[0]))
+    table = {r[0]: (r[1], float(r[2])) for r in rows}
+    alt = "|".join(re.escape(r[0]) for r in rows)
+    pat = re.compile(
+        rf"(?P<pre>约|近|超过|超|逾|多达|共计|累计|达)?(?P<num>{_NUM})(?:(?:-|—|~|至|到)(?P<hi>{_NUM}))?"
+        rf"(?P<more>余|多)?(?P<mult>万|亿)?(?P<unit>{alt})(?P<post>左右|以上|余)?")
+    periods = [re.compile(r[0]) for r in read_table("periods.tsv")]
+    return table, pat, periods
+
+
+_INDICATOR_START = re.compile(r"[，。；：、（(]")
+
+
+def _indicator(text: str, sent_start: int, pos: int) -> str:
+    """The words before the number in its clause: 发放调查问卷300份 → 发放调查问卷."""
+    left = text[sent_start:pos]
+    cut = max((m.end() for m in _INDICATOR_START.finditer(left)), default=0)
+    ind = left[cut:].strip(" “”")
+    ind = re.sub(r"^(?:共|累计|先后|已|已经|目前|全年|今年以来|其中|同时|并|还|新增)+", "", ind)
+    return ind[-20:]
+
+
+@register("statistics", produces="metrics", requires=("sentences", "mentions"))
+def statistics(ctx: Context):
+    table, pat, periods = _units()
+    text = ctx.doc.text
+    spans = [(m.start, m.end) for m in ctx.mentions]
+    for m in pat.finditer(text):
+        s, e = m.span("num"), m.end()
+        before = text[max(0, m.start() - 1):m.start()]
+        if before == "第" or (before.isdigit() and not m.group("pre")) or text[e:e + 1] in ("年", "月", "日", "号"):
+            continue
+        if any(a <= m.start() and e <= b for a, b in spans):
+            continue  # a number inside a name
+        unit_word = m.group("unit")
+        if unit_word in ("个", "名", "家", "次", "项") and text[e:e + 1] in ("月",):
+            continue
+        if not m.group("pre") and re.fullmatch(r"[一二两三四五六七八九]", m.group("num")) and not m.group("hi"):
+            continue  # 四个意识, 一家亲: a single Chinese digit and a measure word is a set phrase
+        base, factor = table[unit_word]
+        try:
+            value = parse_number(m.group("hi") or m.group("num"))
+        except ValueError:
+            continue
+        if m.group("mult"):
+            value *= CN_UNIT[m.group("mult")]
+        value *= factor
+        approx = bool(m.group("more") or m.group("hi") or m.group("post") in ("左右", "以上", "余")
+                      or m.group("pre") in ("约", "近", "超过", "超", "逾", "多达"))
+        sent = ctx.sentence_at(m.start())
+        period = None
+        for p in periods:
+            pm = p.search(text, sent.start, m.start())
+            if pm:
+                period = pm.group()
+                break
+        about = None
+        for x in ctx.mentions:
+            if x.end <= m.start() and x.start >= sent.start and FAMILY.get(x.cls) in ("Organization", "Place", "Base") \
+                    and x.cls != "Site":
+                about = x
+        yield MetricCandidate(text[m.start():e], m.start(), e, _indicator(text, sent.start, m.start()),
+                              round(value, 6), base, approx, period, about, sent.index, "number+unit",
+                              0.7 if about is not None else 0.5)

@@ -1,0 +1,124 @@
+"""Names marked by punctuation and cue words: 《titles》, “quoted” programs,
+honors after award verbs, Party congresses and plenums, and people next to a role.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from kg.extract import Context, read_table, register
+
+CN_DIGIT = "一二三四五六七八九十"
+
+
+@lru_cache(maxsize=1)
+def cues() -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for row in read_table("cues.tsv"):
+        out.setdefault(row[0], []).extend(w for w in row[1:] if w)
+    return {k: tuple(sorted(set(v), key=len, reverse=True)) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1)
+def _quoted():
+    rows = sorted(read_table("quoted.tsv"), key=lambda r: -len(r[0]))
+    return {r[0]: r[1] for r in rows}, re.compile(
+        r"“([^“”\n]{1,30})”(?:((?:(?![的等为和与及以在])[\u4e00-\u9fff·]){0,8}?)(" + "|".join(re.escape(r[0]) for r in rows) + r"))?")
+
+
+_TITLE = re.compile(r"《([^《》\n]{1,100})》")
+_TITLE_EVENT = re.compile(r"专题宣讲会|宣讲会|座谈会|研讨会|报告会|论坛")
+
+
+@register("document_titles", produces="mentions", priority=5)
+def document_titles(ctx: Context):
+    text = ctx.doc.text
+    for m in _TITLE.finditer(text):
+        after = _TITLE_EVENT.match(text, m.end())
+        if after:
+            yield ctx.mention(m.start(), after.end(), "Event", "document_titles", 0.8)
+        else:
+            yield ctx.mention(m.start(), m.end(), "Document", "document_titles", 0.9)
+
+
+@register("quoted_names", produces="mentions", priority=4)
+def quoted_names(ctx: Context):
+    """“X”活动 is a Program, “X”称号 an Honor; a bare “X” after a program cue
+    (开展“X”) is a Program, otherwise a political formulation (Concept)."""
+    table, pat = _quoted()
+    text = ctx.doc.text
+    program_cue = cues()["program_cue"]
+    honor_cue = cues()["honor_cue"]
+    for m in pat.finditer(text):
+        if m.group(3):
+            cls = table[m.group(3)]
+            if cls == "Honor":
+                yield ctx.mention(m.start(), m.start(1) + len(m.group(1)) + 1, "Honor", "quoted_names", 0.8,
+                                  m.group(1))
+                continue
+            yield ctx.mention(m.start(), m.end(), cls, "quoted_names", 0.8)
+            continue
+        before = text[max(0, m.start() - 6):m.start()]
+        if before.endswith(honor_cue):
+            yield ctx.mention(m.start(), m.end(), "Honor", "quoted_names", 0.7)
+        elif before.endswith(program_cue) or re.match(r"(?:作为|为抓手|为载体|工作)", text[m.end():m.end() + 4]):
+            yield ctx.mention(m.start(), m.end(), "Program", "quoted_names", 0.6)
+        else:
+            yield ctx.mention(m.start(), m.end(), "Concept", "quoted_names", 0.5)
+
+
+_CONGRESS = re.compile(rf"(?:党的)?([{CN_DIGIT}]{{1,3}})大(?![会学队])")
+_PLENUM = re.compile(rf"([{CN_DIGIT}]{{1,3}})届((?:[{CN_DIGIT}]{{1,2}}中、?)+)全会")
+
+
+@register("congresses", produces="mentions", priority=6)
+def congresses(ctx: Context):
+    """党的十九大; 十九届三中、四中全会 names two plenums (elliptical coordination)."""
+    text = ctx.doc.text
+    for m in _CONGRESS.finditer(text):
+        if m.group(0).startswith("党的") or text[m.end():m.end() + 2] in ("精神", "以来", "报告", "代表"):
+            yield ctx.mention(m.start(), m.end(), "Event", "congresses", 0.9, f"党的{m.group(1)}大")
+    for m in _PLENUM.finditer(text):
+        for part in re.findall(rf"[{CN_DIGIT}]{{1,2}}中", m.group(2)):
+            yield ctx.mention(m.start(), m.end(), "Event", "congresses", 0.9, f"{m.group(1)}届{part}全会")
+
+
+_HONOR_END = re.compile(r"称号|荣誉称号|[，。；、,（(]|和|等")
+
+
+@register("honors", produces="mentions", priority=3)
+def honors(ctx: Context):
+    """The title after an award verb, up to 称号 or the clause end."""
+    text = ctx.doc.text
+    pat = re.compile("|".join(map(re.escape, cues()["honor_cue"])))
+    for m in pat.finditer(text):
+        end = _HONOR_END.search(text, m.end(), m.end() + 30)
+        if not end:
+            continue
+        s, e = m.end(), end.start()
+        while s < e and text[s] in "了过“":
+            s += 1
+        title = text[s:e].strip("“”")
+        if 3 <= len(title) <= 25 and not re.search(r"\d+[个名家项]", title):
+            yield ctx.mention(s, e, "Honor", "honors", 0.7, title)
+
+
+@register("people", produces="mentions", priority=3)
+def people(ctx: Context):
+    """Names after a byline role (本报记者 张三 李四) or before a title (张三教授)."""
+    text = ctx.doc.text
+    before = cues()["person_before"]
+    for m in re.finditer("|".join(map(re.escape, before)), text):
+        pos = m.end()
+        while True:
+            n = re.compile(r" ?([\u4e00-\u9fff]{2,3})(?= |$|\n|文|摄)").match(text, pos)
+            if not n or text[n.start(1):n.end(1)] in before:
+                break
+            yield ctx.mention(n.start(1), n.end(1), "Person", "people", 0.7)
+            pos = n.end()
+    after = "|".join(map(re.escape, cues()["person_after"]))
+    for m in re.finditer(rf"(?<=[，、。\s])([\u4e00-\u9fff]{{2,3}}?)(?:{after})", text):
+        from kg.segment import tag_of
+        name = m.group(1)
+        if tag_of(name[:1]) in ("nr", "x") or tag_of(name).startswith("nr"):
+            yield ctx.mention(m.start(1), m.end(1), "Person", "people", 0.5)

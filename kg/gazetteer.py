@@ -1,0 +1,102 @@
+"""Administrative divisions from jionlp's gazetteer (provinces, cities, counties
+with division codes, and town-level names including 街道).
+
+We read jionlp's data file directly instead of importing jionlp: the import prints
+a banner on stdout and loads far more than we need. The file is read once per
+process, lazily, on first use.
+"""
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from kg.errors import KgError
+
+LEVELS = ("province", "city", "county", "town")
+
+
+class GazetteerError(KgError):
+    """The gazetteer's data file cannot be found or read."""
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    name: str
+    level: str
+    code: str | None
+    parent: str | None   # full name of the enclosing area
+    alias: str | None
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    by_name: dict[str, tuple[Area, ...]]   # full name -> areas (town names repeat across counties)
+    aliases: dict[str, str]                # short form -> full name (provinces and cities)
+    max_len: int
+
+    def lookup(self, name: str) -> tuple[Area, ...]:
+        if name in self.by_name:
+            return self.by_name[name]
+        full = self.aliases.get(name)
+        return self.by_name.get(full, ()) if full else ()
+
+    def best(self, name: str, context: tuple[str, ...] = ()) -> Area | None:
+        """The area meant by ``name``; among same-named towns, the one whose
+        county or city is in ``context``."""
+        areas = self.lookup(name)
+        if not areas:
+            return None
+        for a in areas:
+            if a.parent in context or self.parent_of(a) & set(context):
+                return a
+        return areas[0]
+
+    def parent_of(self, area: Area) -> set[str]:
+        out, cur = set(), area
+        while cur is not None and cur.parent:
+            out.add(cur.parent)
+            ups = [x for x in self.by_name.get(cur.parent, ()) if LEVELS.index(x.level) < LEVELS.index(cur.level)]
+            cur = ups[0] if ups else None
+        return out
+
+
+def _data_file() -> Path:
+    spec = importlib.util.find_spec("jionlp")
+    if spec is None or not spec.submodule_search_locations:
+        raise GazetteerError("jionlp is not installed; install it with: pip install jionlp")
+    path = Path(list(spec.submodule_search_locations)[0]) / "dictionary" / "china_location.txt"
+    if not path.is_file():
+        raise GazetteerError(f"jionlp's gazetteer file is missing: {path}")
+    return path
+
+
+@lru_cache(maxsize=1)
+def load() -> Gazetteer:
+    by_name: dict[str, list[Area]] = {}
+    aliases: dict[str, str] = {}
+    chain: list[str | None] = [None] * 4
+    with _data_file().open(encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("\t\t\t\t"):
+                continue   # villages and communities: the suffix grammar finds those
+            depth = len(line) - len(line.lstrip("\t"))
+            parts = line.strip().split("\t")
+            if not parts[0] or depth > 3:
+                continue
+            name = parts[0]
+            code = parts[1] if len(parts) > 1 else None
+            alias = parts[2] if len(parts) > 2 else None
+            parent = chain[depth - 1] if depth else None
+            if depth == 1 and parent == name:
+                parent = None  # municipalities list themselves as their own city
+            chain[depth] = name
+            area = Area(name, LEVELS[depth], code, parent, alias)
+            lst = by_name.setdefault(name, [])
+            if area not in lst:
+                lst.append(area)
+            if depth <= 1 and alias and len(alias) >= 2 and alias != name:
+                aliases.setdefault(alias, name)
+    return Gazetteer({k: tuple(v) for k, v in by_name.items()}, aliases,
+                     max(map(len, list(by_name) + list(aliases))))

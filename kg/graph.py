@@ -1,0 +1,219 @@
+"""Stage 6: the RDF graph. The only stage that makes IRIs.
+
+Each document becomes one named graph holding everything derived from it: its
+entities (type, labels), the relations it asserts, one assertion node per
+(relation, sentence) with the rule and confidence, its metrics, and the sentences
+they came from. The union of the named graphs is the knowledge graph; since IRIs
+depend only on class family and canonical name, documents built apart merge by
+plain union. The store is Oxigraph on disk.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from functools import lru_cache
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg import vocab
+from kg.errors import StoreError
+from kg.model import Entity, EntityKey, Extraction
+
+KG = vocab.KG
+ID = "https://w3id.org/kgcn/id/"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+PROV = "http://www.w3.org/ns/prov#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+PREFIXES = {"kg": KG, "id": ID, "rdf": RDF, "rdfs": RDFS, "skos": SKOS, "prov": PROV, "xsd": XSD}
+_SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+FAMILY_PATH = {"Organization": "org", "Place": "place", "Base": "base", "Program": "program", "Event": "event",
+               "Project": "project", "Document": "document", "Honor": "honor", "Person": "person", "Concept": "concept"}
+
+
+def _slug(name: str) -> str:
+    """IRI-safe form of a name: CJK stays readable, unsafe ASCII is percent-encoded."""
+    out = []
+    for ch in name:
+        if ch in _SAFE or (ord(ch) > 127 and not ch.isspace() and ch.isprintable()):
+            out.append(ch)
+        else:
+            out.append("".join(f"%{b:02X}" for b in ch.encode("utf-8")))
+    return "".join(out)
+
+
+def entity_iri(key: EntityKey) -> ox.NamedNode:
+    return ox.NamedNode(f"{ID}{FAMILY_PATH[key.family]}/{_slug(key.name)}")
+
+
+def doc_iri(doc_id: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{ID}doc/{_slug(doc_id)}")
+
+
+def sentence_iri(doc_id: str, index: int) -> ox.NamedNode:
+    return ox.NamedNode(f"{ID}doc/{_slug(doc_id)}/sentence/{index}")
+
+
+@lru_cache(maxsize=None)
+def _t(local: str) -> ox.NamedNode:
+    return ox.NamedNode(vocab.term(local))
+
+
+def _lit(v) -> ox.Literal:
+    if isinstance(v, bool):
+        return ox.Literal("true" if v else "false", datatype=ox.NamedNode(XSD + "boolean"))
+    if isinstance(v, int):
+        return ox.Literal(str(v), datatype=ox.NamedNode(XSD + "integer"))
+    if isinstance(v, float):
+        s = f"{v:.6f}".rstrip("0").rstrip(".") if v != int(v) else str(int(v))
+        return ox.Literal(s, datatype=ox.NamedNode(XSD + "decimal"))
+    return ox.Literal(str(v))
+
+
+def _zh(s: str) -> ox.Literal:
+    return ox.Literal(s, language="zh")
+
+
+def quads(x: Extraction) -> list[ox.Quad]:
+    """All quads of one document's named graph."""
+    g = doc_iri(x.doc.id)
+    out: list[ox.Quad] = []
+
+    def add(s, p, o):
+        out.append(ox.Quad(s, p, o, g))
+
+    add(g, RDF_TYPE, _t("SourceDocument"))
+    add(g, RDF_TYPE, ox.NamedNode(PROV + "Entity"))
+    add(g, ox.NamedNode(RDFS + "label"), ox.Literal(x.doc.id))
+    add(g, _t("fileName"), ox.Literal(os.path.basename(x.doc.path)))
+    add(g, _t("encoding"), ox.Literal(x.doc.encoding))
+    add(g, _t("characters"), _lit(len(x.doc.text)))
+    for level, name in sorted(x.context.items()):
+        add(g, _t("contextArea"), entity_iri(EntityKey("Place", name)))
+    used_sentences: set[int] = set()
+    sent_of = {}
+    for s in x.sentences:
+        sent_of[s.index] = s
+    starts = [s.start for s in x.sentences]
+
+    def sentence_index(pos: int) -> int:
+        from bisect import bisect_right
+        return x.sentences[max(bisect_right(starts, pos) - 1, 0)].index
+
+    for e in x.entities:
+        _entity(e, add, g)
+        for si in sorted({sentence_index(a) for a, _ in e.mentions}):
+            add(entity_iri(e.key), _t("mentionedIn"), sentence_iri(x.doc.id, si))
+            used_sentences.add(si)
+    for r in x.relations:
+        s, o = entity_iri(r.subject), entity_iri(r.object)
+        p = _t(r.predicate)
+        add(s, p, o)
+        pv = r.provenance
+        h = hashlib.sha1(f"{s.value}|{r.predicate}|{o.value}|{pv.sentence}|{pv.rule}".encode()).hexdigest()[:16]
+        a = ox.NamedNode(f"{g.value}/assertion/{h}")
+        add(a, RDF_TYPE, _t("Assertion"))
+        add(a, ox.NamedNode(RDF + "subject"), s)
+        add(a, ox.NamedNode(RDF + "predicate"), p)
+        add(a, ox.NamedNode(RDF + "object"), o)
+        add(a, ox.NamedNode(PROV + "wasDerivedFrom"), sentence_iri(x.doc.id, pv.sentence))
+        add(a, _t("rule"), ox.Literal(pv.rule))
+        add(a, _t("confidence"), _lit(float(pv.confidence)))
+        used_sentences.add(pv.sentence)
+    for i, m in enumerate(x.metrics):
+        n = ox.NamedNode(f"{g.value}/metric/{i}")
+        add(n, RDF_TYPE, _t("Metric"))
+        if m.about is not None:
+            add(n, _t("about"), entity_iri(m.about))
+        add(n, _t("indicator"), _zh(m.indicator))
+        add(n, _t("value"), _lit(float(m.value)))
+        add(n, _t("unit"), _t(m.unit))
+        add(n, _t("approximate"), _lit(bool(m.approximate)))
+        if m.period:
+            add(n, _t("period"), _zh(m.period))
+        add(n, _t("sourceText"), _zh(m.text))
+        add(n, _t("start"), _lit(m.start))
+        add(n, _t("end"), _lit(m.end))
+        add(n, ox.NamedNode(PROV + "wasDerivedFrom"), sentence_iri(x.doc.id, m.provenance.sentence))
+        add(n, _t("rule"), ox.Literal(m.provenance.rule))
+        add(n, _t("confidence"), _lit(float(m.provenance.confidence)))
+        used_sentences.add(m.provenance.sentence)
+    for si in sorted(used_sentences):
+        s = sent_of[si]
+        n = sentence_iri(x.doc.id, si)
+        add(n, RDF_TYPE, _t("Sentence"))
+        add(n, _t("inDocument"), g)
+        add(n, _t("text"), _zh(s.text))
+        add(n, _t("start"), _lit(s.start))
+        add(n, _t("end"), _lit(s.end))
+        add(n, _t("index"), _lit(s.index))
+    return out
+
+
+def _entity(e: Entity, add, g) -> None:
+    n = entity_iri(e.key)
+    add(n, RDF_TYPE, _t(e.cls))
+    add(n, ox.NamedNode(SKOS + "prefLabel"), _zh(e.name))
+    for a in e.aliases:
+        add(n, ox.NamedNode(SKOS + "altLabel"), _zh(a))
+    for ex in e.extractors:
+        add(n, _t("extractedBy"), ox.Literal(ex))
+    add(n, _t("confidence"), _lit(float(e.confidence)))
+    add(n, ox.NamedNode(PROV + "wasDerivedFrom"), g)
+    if e.code:
+        add(n, _t("divisionCode"), ox.Literal(e.code))
+    if e.within is not None:
+        add(n, _t("gazetteerWithin"), entity_iri(e.within))
+
+
+# ---------------------------------------------------------------- the store
+
+def open_store(path: str | Path, create: bool = True, read_only: bool = False) -> ox.Store:
+    p = Path(path)
+    if not create and not p.is_dir():
+        raise StoreError(f"no store at {p}; build one first with: kg build -o {p.parent}")
+    try:
+        return ox.Store.read_only(str(p)) if read_only else ox.Store(str(p))
+    except OSError as e:
+        raise StoreError(f"cannot open the store at {p}: {e}") from e
+
+
+def replace_document(store: ox.Store, x: Extraction) -> int:
+    """Put one document's graph in the store, replacing what it had before."""
+    g = doc_iri(x.doc.id)
+    if store.contains_named_graph(g):
+        store.remove_graph(g)
+    qs = quads(x)
+    store.extend(qs)
+    return len(qs)
+
+
+def union_triples(store: ox.Store) -> list[ox.Triple]:
+    """Every triple of every named graph, once, in a stable order."""
+    seen = {ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, None)}
+    return sorted(seen, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+
+
+def write_turtle(triples: Iterable[ox.Triple], path: str | Path) -> None:
+    ox.serialize(triples, str(path), ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+
+
+def entity_counts(triples: Iterable[ox.Triple]) -> Counter:
+    """Entities by class in a union graph (fine class where a node has one)."""
+    from kg.model import FAMILY
+    types: dict[str, set[str]] = {}
+    for t in triples:
+        if t.predicate == RDF_TYPE and t.object.value.startswith(KG):
+            local = t.object.value[len(KG):]
+            if local in FAMILY:
+                types.setdefault(t.subject.value, set()).add(local)
+    counts: Counter = Counter()
+    for ts in types.values():
+        fine = sorted(x for x in ts if FAMILY[x] != x) or sorted(ts)
+        counts[fine[0]] += 1
+    return counts

@@ -1,0 +1,152 @@
+"""Stage 1: find input files and decode them to text.
+
+Encodings are detected, not assumed: a BOM wins; then strict UTF-8; then UTF-16
+without BOM (recognised by its NUL bytes); then GB18030 (a superset of GBK and
+GB2312); charset-normalizer decides what is left. HTML is reduced to its text with
+block elements kept as line breaks.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterable, Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+from kg.errors import DecodeError, InputError
+from kg.model import RawDocument
+
+SUFFIXES = (".txt", ".md", ".html", ".htm")
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Files to read under ``paths`` (folders recursively), and (path, reason) for
+    every input that cannot be used. Order is sorted, so builds are reproducible."""
+    found: list[Path] = []
+    problems: list[tuple[str, str]] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES)
+        elif p.is_file():
+            if p.suffix.lower() in SUFFIXES:
+                found.append(p)
+            else:
+                problems.append((str(p), f"unsupported file type {p.suffix or '(none)'}; allowed: {', '.join(SUFFIXES)}"))
+        else:
+            problems.append((str(p), "no such file or folder"))
+    seen: set[Path] = set()
+    unique = []
+    for f in found:
+        r = f.resolve()
+        if r not in seen:
+            seen.add(r)
+            unique.append(f)
+    return unique, problems
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Text and the name of the encoding it was decoded from."""
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            return data.decode(enc), enc
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if data and data.count(b"\x00") * 4 >= len(data):
+        # ASCII-range characters in UTF-16 have a NUL in every other byte.
+        enc = "utf-16-le" if data[1::2].count(b"\x00") > data[0::2].count(b"\x00") else "utf-16-be"
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise DecodeError("not text in any supported encoding (UTF-8, UTF-16, GB18030/GBK, or one charset-normalizer detects)")
+    return str(best), best.encoding
+
+
+class _TextOfHtml(HTMLParser):
+    BLOCK = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section",
+             "article", "header", "footer", "table", "ul", "ol", "title", "blockquote", "pre"}
+    SKIP = {"script", "style", "noscript", "template", "head"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+        self.title: list[str] = []
+        self._in_title = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "title":
+            self._in_title = True
+        elif tag in self.SKIP:
+            self.skipping += 1
+        if tag in self.BLOCK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self._in_title = False
+        elif tag in self.SKIP and self.skipping:
+            self.skipping -= 1
+        if tag in self.BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title.append(data)
+        elif not self.skipping:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    p = _TextOfHtml()
+    p.feed(html)
+    p.close()
+    body = "".join(p.parts)
+    title = "".join(p.title).strip()
+    if title and title not in body:
+        body = title + "\n" + body
+    return re.sub(r"[ \t]*\n[ \t\n]*", "\n", body).strip() + "\n"
+
+
+def doc_id(path: Path) -> str:
+    return path.stem
+
+
+def read(path: str | Path) -> RawDocument:
+    """Read one file. Raises InputError/DecodeError naming the file."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise InputError(f"{p}: cannot read ({e.strerror or e})") from e
+    try:
+        text, enc = decode(data)
+    except DecodeError as e:
+        raise DecodeError(f"{p}: {e}") from e
+    if p.suffix.lower() in (".html", ".htm"):
+        text = html_to_text(text)
+    if not text.strip():
+        raise InputError(f"{p}: empty document")
+    return RawDocument(id=doc_id(p), path=str(p), raw=text, encoding=enc)
+
+
+def read_all(paths: Iterable[str | Path]) -> Iterator[RawDocument | tuple[str, str]]:
+    """Each readable document, or (path, reason) for each that is not."""
+    files, problems = discover(paths)
+    yield from problems
+    for f in files:
+        try:
+            yield read(f)
+        except InputError as e:
+            yield (str(f), str(e).split(": ", 1)[-1])

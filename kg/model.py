@@ -1,0 +1,179 @@
+"""The plain frozen dataclasses that stages pass to each other.
+
+Nothing here knows about RDF: entities are keyed by (family, canonical name), and
+only the graph stage turns those keys into IRIs.
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+# Coarse class ("family") of each fine class. The family and the canonical name
+# decide an entity's identity, so a fine-class disagreement between two documents
+# never splits one real thing into two nodes.
+FAMILY = {
+    "Organization": "Organization", "PartyOrganization": "Organization",
+    "GovernmentAgency": "Organization", "DemocraticParty": "Organization",
+    "MassOrganization": "Organization", "Enterprise": "Organization",
+    "PublicInstitution": "Organization",
+    "Place": "Place", "AdministrativeArea": "Place", "Site": "Place",
+    "Base": "Base", "Program": "Program", "Event": "Event", "Project": "Project",
+    "Document": "Document", "Honor": "Honor", "Person": "Person", "Concept": "Concept",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RawDocument:
+    """A file's text as decoded, before any normalization (stage 1, ingest)."""
+    id: str
+    path: str
+    raw: str
+    encoding: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """Normalized text plus the map back to the raw text (stage 2, normalize).
+
+    ``anchors`` holds (normalized offset, raw offset) pairs at every point where the
+    two texts stop advancing together; between anchors the mapping is 1:1.
+    """
+    id: str
+    path: str
+    text: str
+    raw: str
+    encoding: str
+    anchors: tuple[tuple[int, int], ...] = ((0, 0),)
+
+    def raw_offset(self, pos: int) -> int:
+        """Offset in ``raw`` of the character at ``pos`` of ``text``."""
+        if not 0 <= pos <= len(self.text):
+            raise IndexError(f"offset {pos} outside 0..{len(self.text)}")
+        i = bisect_right(self.anchors, (pos, float("inf"))) - 1
+        norm, raw = self.anchors[i]
+        return raw + (pos - norm)
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    doc_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+    paragraph: int
+    heading: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str
+    start: int
+    end: int
+    tag: str
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A span of the normalized text that names something (``text == doc.text[start:end]``)."""
+    text: str
+    start: int
+    end: int
+    cls: str
+    extractor: str
+    confidence: float = 0.7
+    name: str = ""  # the name the span stands for when it differs from ``text`` (quotes dropped, ...)
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    doc_id: str
+    sentence: int
+    start: int  # sentence start in the normalized text
+    end: int
+    rule: str
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class EntityKey:
+    family: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    key: EntityKey
+    cls: str
+    aliases: tuple[str, ...] = ()
+    extractors: tuple[str, ...] = ()
+    confidence: float = 0.7
+    code: str | None = None          # administrative division code, from the gazetteer
+    within: EntityKey | None = None  # containment known from the gazetteer only
+    mentions: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.key.name
+
+
+@dataclass(frozen=True, slots=True)
+class RelationCandidate:
+    """A relation between two mentions, before resolution. A ``subject`` of None
+    means the sentence has none of its own and the topic subject is meant."""
+    subject: Mention | None
+    predicate: str
+    object: Mention
+    sentence: int
+    rule: str
+    confidence: float = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    subject: EntityKey
+    predicate: str
+    object: EntityKey
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class MetricCandidate:
+    text: str
+    start: int
+    end: int
+    indicator: str
+    value: float
+    unit: str
+    approximate: bool
+    period: str | None
+    about: Mention | None
+    sentence: int
+    rule: str
+    confidence: float = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    about: EntityKey | None
+    indicator: str
+    value: float
+    unit: str
+    approximate: bool
+    period: str | None
+    text: str
+    start: int
+    end: int
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """Everything found in one document: what the graph stage consumes."""
+    doc: Document
+    sentences: tuple[Sentence, ...]
+    mentions: tuple[Mention, ...]
+    entities: tuple[Entity, ...]
+    relations: tuple[Relation, ...]
+    metrics: tuple[Metric, ...]
+    context: dict = field(default_factory=dict)

@@ -1,0 +1,163 @@
+"""Stage 2: normalize OCR'd report text and split it into sentences.
+
+The sample corpus is OCR'd newspaper pages: lines broken mid-sentence (sometimes
+with a blank line in between), stray spaces between CJK characters, ASCII commas and
+straight quotes in Chinese text, full-width digits. Every edit is either 1:1 (a
+character replaced by one character) or a deletion, so the map back to the raw text
+is a short list of anchors (see :class:`kg.model.Document`).
+"""
+from __future__ import annotations
+
+import re
+
+from kg.model import Document, RawDocument, Sentence
+
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK_PUNCT = "，。、；：！？“”‘’《》（）【】〔〕…—·"
+_TERMINAL = "。！？；：”’」）…"
+# Full-width ASCII becomes ASCII, except the punctuation Chinese text writes full-width.
+_KEEP_FULL = set("，；：！？")
+_TABLE = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F) if chr(c) not in _KEEP_FULL}
+_TABLE.update({0x3000: " ", 0xA0: " ", 0x09: " ", 0x0D: " ", 0x300C: "“", 0x300D: "”",
+               0x300E: "‘", 0x300F: "’", 0x2022: "·", 0x30FB: "·", 0x2027: "·", 0xFE41: "“", 0xFE42: "”"})
+_ENUM = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．])")
+_SPACE_IN_BODY = re.compile(rf"(?<=[{CJK}{CJK_PUNCT}\d%])[ ]+(?=[{CJK}{CJK_PUNCT}])|(?<=[{CJK}{CJK_PUNCT}])[ ]+(?=[\d“])")
+_MULTISPACE = re.compile(r"  +")
+_ASCII_PUNCT = re.compile(rf"(?<=[{CJK}”）])[,;:!?](?!\d)|[,;:!?](?=[{CJK}“])")
+_FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
+# A byline starts a new line whatever the line before it looks like.
+_BYLINE = re.compile(r"^(?:本报|记者|通讯员|特约|文/|图/|责任编辑|编辑)")
+_SENT_END = re.compile(r"[。！？]+[”’」）)]*|\n")
+
+
+def _is_body(line: str) -> bool:
+    """A line of running text (not a headline, byline or caption)."""
+    return bool(re.search("[。！？，；,]", line)) or len(line) >= 40
+
+
+def _joins(line: str, nxt: str) -> bool:
+    """Whether ``line`` was broken mid-sentence and continues on ``nxt``."""
+    if not line or line[-1] in _TERMINAL or not nxt:
+        return False
+    if _ENUM.match(nxt) or _ENUM.match(line) or line.startswith("——") or _BYLINE.match(nxt):
+        return False
+    if not re.match(rf"[{CJK}\d“‘《（(、，,]", nxt):
+        return False
+    return "。" in line or "！" in line or "？" in line or len(line) >= 40 or \
+        (bool(re.search("[，、,；]", line)) and len(nxt) >= 10)
+
+
+def _delete(text: str, segs: list[list[int]], spans: list[tuple[int, int]]):
+    """Remove ``spans`` (sorted, disjoint, in ``text`` coordinates) and keep the
+    segment map [out_start, raw_start, length] in step."""
+    if not spans:
+        return text, segs
+    out_parts, new = [], []
+    pos = 0
+    keep = []  # kept [a, b) ranges of the old text
+    for a, b in spans:
+        if a > pos:
+            keep.append((pos, a))
+        pos = max(pos, b)
+    if pos < len(text):
+        keep.append((pos, len(text)))
+    si = 0
+    out = 0
+    for a, b in keep:
+        out_parts.append(text[a:b])
+        while a < b:
+            while segs[si][0] + segs[si][2] <= a:
+                si += 1
+            s0, r0, ln = segs[si]
+            take = min(b, s0 + ln) - a
+            if new and new[-1][0] + new[-1][2] == out and new[-1][1] + new[-1][2] == r0 + (a - s0):
+                new[-1][2] += take
+            else:
+                new.append([out, r0 + (a - s0), take])
+            out += take
+            a += take
+    return "".join(out_parts), new
+
+
+def _quote_line(line: str) -> str:
+    if '"' not in line or not re.search(f"[{CJK}]", line):
+        return line
+    out, opening = [], True
+    for ch in line:
+        if ch == '"':
+            out.append("“" if opening else "”")
+            opening = not opening
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def normalize(raw: RawDocument) -> Document:
+    """Normalized :class:`Document` of ``raw`` with its offset anchors."""
+    text = raw.raw.translate(_TABLE)
+    segs = [[0, 0, len(text)]]
+    # 1. Lines: strip, drop blank ones, join those broken mid-sentence.
+    lines = []  # (start, end) of stripped content
+    pos = 0
+    for line in text.split("\n"):
+        a, b = pos, pos + len(line)
+        while a < b and text[a] == " ":
+            a += 1
+        while b > a and text[b - 1] == " ":
+            b -= 1
+        if b > a:
+            lines.append((a, b))
+        pos += len(line) + 1
+    dels = []
+    if lines:
+        dels.append((0, lines[0][0]))
+        for (a, b), (c, d) in zip(lines, lines[1:]):
+            if _joins(text[a:b], text[c:d]):
+                dels.append((b, c))
+            else:
+                dels.append((b, b + text[b:c].index("\n")))      # keep one newline
+                dels.append((b + text[b:c].index("\n") + 1, c))
+        dels.append((lines[-1][1], len(text)))
+    else:
+        dels.append((0, len(text)))
+    text, segs = _delete(text, segs, [(a, b) for a, b in dels if b > a])
+    text = "\n".join(_quote_line(line) for line in text.split("\n"))
+    # 2. Spaces: OCR leaves stray ones inside running text; headlines and bylines
+    # use them as separators, so there they are only collapsed.
+    dels = []
+    pos = 0
+    for line in text.split("\n"):
+        pat = _SPACE_IN_BODY if _is_body(line) else _MULTISPACE
+        for m in pat.finditer(line):
+            a = m.start() + (0 if pat is _SPACE_IN_BODY else 1)
+            dels.append((pos + a, pos + m.end()))
+        pos += len(line) + 1
+    text, segs = _delete(text, segs, dels)
+    # 3. One-for-one: ASCII punctuation in Chinese text.
+    text = _ASCII_PUNCT.sub(lambda m: _FULL[m.group()], text)
+    anchors = tuple((o, r) for o, r, _ in segs) or ((0, 0),)
+    return Document(id=raw.id, path=raw.path, text=text, raw=raw.raw, encoding=raw.encoding, anchors=anchors)
+
+
+def split_sentences(doc: Document) -> tuple[Sentence, ...]:
+    """Sentences end at 。！？ (with any closing quote) or at a line end; each line is
+    a paragraph, and a short line without sentence punctuation is a heading."""
+    out = []
+    para = 0
+    pos = 0
+    text = doc.text
+    for line in text.split("\n"):
+        heading = not _is_body(line)
+        start = 0
+        for m in _SENT_END.finditer(line + "\n"):
+            end = min(m.end(), len(line))
+            seg = line[start:end]
+            if seg.strip():
+                lead = len(seg) - len(seg.lstrip())
+                trail = len(seg.rstrip())
+                s, e = pos + start + lead, pos + start + trail
+                out.append(Sentence(doc.id, len(out), s, e, text[s:e], para, heading))
+            start = end
+        pos += len(line) + 1
+        para += 1
+    return tuple(out)

@@ -1,0 +1,142 @@
+"""Runs the stages in order. Documents are independent until the graph stage, so
+stages 1–5 run per document in worker processes; the graph stage writes the store
+and the files in the main process."""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from tqdm import tqdm
+
+from kg import graph, ingest
+from kg.errors import InputError, NothingToBuildError
+from kg.extract import run as run_extractors
+from kg.model import Extraction, RawDocument
+from kg.normalize import normalize, split_sentences
+from kg.resolve import resolve
+from kg.segment import segment
+
+
+def sample_corpus() -> Path:
+    """The sample corpus that ships inside the package."""
+    return Path(str(resources.files("kg.data").joinpath("corpus")))
+
+
+def extract_document(raw: RawDocument) -> Extraction:
+    """Stages 2–5 for one document."""
+    doc = normalize(raw)
+    sentences = split_sentences(doc)
+    ctx = run_extractors(doc, sentences, segment(doc.text))
+    return resolve(ctx)
+
+
+def extract_path(path: str) -> Extraction | tuple[str, str]:
+    try:
+        return extract_document(ingest.read(path))
+    except InputError as e:
+        return (path, str(e).split(": ", 1)[-1])
+
+
+def extract_many(paths: Iterable[str | Path], jobs: int | None = None, progress: bool | None = None):
+    """(extractions, problems) for every file under ``paths``, in input order."""
+    files, problems = ingest.discover(paths)
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    names = [str(f) for f in files]
+    results: list = []
+    bar = tqdm(total=len(names), desc="extract", unit="doc", disable=None if progress is None else not progress,
+               file=sys.stderr)
+    if jobs == 1 or len(names) <= 1:
+        for n in names:
+            results.append(extract_path(n))
+            bar.update()
+    else:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(names))) as pool:
+            for r in pool.map(extract_path, names, chunksize=max(1, len(names) // (jobs * 8))):
+                results.append(r)
+                bar.update()
+    bar.close()
+    extractions = [r for r in results if isinstance(r, Extraction)]
+    problems += [r for r in results if not isinstance(r, Extraction)]
+    return extractions, problems
+
+
+@dataclass
+class BuildReport:
+    documents: int = 0
+    sentences: int = 0
+    characters: int = 0
+    entities: Counter = field(default_factory=Counter)
+    relations: Counter = field(default_factory=Counter)
+    metrics: int = 0
+    triples: int = 0
+    seconds: float = 0.0
+    extract_seconds: float = 0.0
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        out = [f"documents   {self.documents}  ({self.characters:,} characters, {self.sentences:,} sentences)"]
+        out.append(f"entities    {sum(self.entities.values())}: " +
+                   ", ".join(f"{k} {v}" for k, v in sorted(self.entities.items(), key=lambda kv: (-kv[1], kv[0]))))
+        out.append(f"relations   {sum(self.relations.values())}: " +
+                   ", ".join(f"{k} {v}" for k, v in sorted(self.relations.items(), key=lambda kv: (-kv[1], kv[0]))))
+        out.append(f"metrics     {self.metrics}")
+        out.append(f"triples     {self.triples:,}")
+        out.append(f"seconds     {self.seconds:.2f} (extraction {self.extract_seconds:.2f})")
+        for k, v in self.files.items():
+            out.append(f"{k:<11} {v}")
+        for path, why in self.problems:
+            out.append(f"skipped     {path}: {why}")
+        return out
+
+
+def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int | None = None,
+          fresh: bool = False, html: bool = True, progress: bool | None = None) -> BuildReport:
+    """Build the graph of ``paths`` into ``out_dir``: store/, graph.ttl, graph.html.
+
+    The store keeps one named graph per document: building a document again
+    replaces its graph, and documents built earlier into the same store stay (pass
+    ``fresh`` to start empty). graph.ttl is the union of the whole store.
+    """
+    t0 = time.perf_counter()
+    out = Path(out_dir)
+    extractions, problems = extract_many(paths, jobs, progress)
+    t1 = time.perf_counter()
+    if not extractions:
+        why = "; ".join(f"{p}: {w}" for p, w in problems[:3]) or "no .txt/.md/.html/.htm files found"
+        raise NothingToBuildError(f"nothing to build ({why})")
+    out.mkdir(parents=True, exist_ok=True)
+    store_dir = out / "store"
+    if fresh and store_dir.exists():
+        shutil.rmtree(store_dir)
+    rep = BuildReport(problems=problems)
+    store = graph.open_store(store_dir)
+    for x in extractions:
+        graph.replace_document(store, x)
+        rep.documents += 1
+        rep.sentences += len(x.sentences)
+        rep.characters += len(x.doc.text)
+        rep.relations.update(r.predicate for r in x.relations)
+        rep.metrics += len(x.metrics)
+    store.flush()
+    triples = graph.union_triples(store)
+    rep.triples = len(triples)
+    rep.entities = graph.entity_counts(triples)
+    graph.write_turtle(triples, out / "graph.ttl")
+    rep.files = {"store": str(store_dir), "turtle": str(out / "graph.ttl")}
+    if html:
+        from kg.view import write_html
+        write_html(triples, out / "graph.html")
+        rep.files["html"] = str(out / "graph.html")
+    del store
+    rep.extract_seconds = t1 - t0
+    rep.seconds = time.perf_counter() - t0
+    return rep

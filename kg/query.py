@@ -1,0 +1,120 @@
+"""SPARQL over the store, and the named queries that ship with kg (data/queries/*.rq).
+
+Queries see the union of all documents' graphs as their default graph, and the
+prefixes kg, id, rdf, rdfs, skos, prov and xsd are predeclared. Parameters of named
+queries are bound with SPARQL substitutions, never pasted into the query text.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg import graph
+from kg.errors import FormatError, QueryError
+
+OUTPUT_FORMATS = ("table", "csv", "tsv", "json")
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    description: str
+    params: dict[str, str]
+    text: str
+
+
+def named_queries() -> dict[str, NamedQuery]:
+    out = {}
+    for f in sorted(resources.files("kg.data").joinpath("queries").iterdir(), key=lambda p: p.name):
+        if not f.name.endswith(".rq"):
+            continue
+        text = f.read_text("utf-8")
+        desc, params = "", {}
+        for line in text.splitlines():
+            if line.startswith("# description:"):
+                desc = line.split(":", 1)[1].strip()
+            elif line.startswith("# param:"):
+                name, _, help_ = line.split(":", 1)[1].strip().partition(" ")
+                params[name] = help_.strip()
+        out[f.name[:-3]] = NamedQuery(f.name[:-3], desc, params, text)
+    return out
+
+
+def run(store_dir: str | Path, query: str, params: dict[str, str] | None = None):
+    """(variables, rows) of a SELECT, (["result"], [[bool]]) of an ASK, or
+    (["subject", "predicate", "object"], rows) of a CONSTRUCT/DESCRIBE."""
+    store = graph.open_store(store_dir, create=False, read_only=True)
+    subs = {ox.Variable(k): ox.Literal(v) for k, v in (params or {}).items()}
+    try:
+        res = store.query(query, prefixes=graph.PREFIXES, use_default_graph_as_union=True, substitutions=subs or None)
+    except SyntaxError as e:
+        raise QueryError(f"malformed SPARQL: {e}") from e
+    except OSError as e:
+        raise QueryError(f"query failed: {e}") from e
+    if isinstance(res, ox.QueryBoolean):
+        return ["result"], [[bool(res)]]
+    if isinstance(res, ox.QuerySolutions):
+        names = [v.value for v in res.variables]
+        return names, [[sol[n] for n in names] for sol in res]
+    return ["subject", "predicate", "object"], [[t.subject, t.predicate, t.object] for t in res]
+
+
+def run_named(store_dir: str | Path, name: str, params: dict[str, str] | None = None):
+    queries = named_queries()
+    if name not in queries:
+        raise QueryError(f"no named query {name!r}; known: {', '.join(queries)} (kg query --list)")
+    q = queries[name]
+    params = params or {}
+    missing = [p for p in q.params if p not in params]
+    unknown = [p for p in params if p not in q.params]
+    if missing or unknown:
+        want = ", ".join(f"--param {p}=…" for p in q.params) or "no parameters"
+        raise QueryError(f"query {name!r} takes {want}" + (f"; missing {', '.join(missing)}" if missing else "")
+                         + (f"; unknown {', '.join(unknown)}" if unknown else ""))
+    return run(store_dir, q.text, params)
+
+
+def _cell(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, bool):
+        return "true" if term else "false"
+    if isinstance(term, ox.NamedNode):
+        for p, iri in graph.PREFIXES.items():
+            if term.value.startswith(iri) and p != "id":
+                return f"{p}:{term.value[len(iri):]}"
+        return term.value
+    return term.value
+
+
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def format_rows(names: list[str], rows: list[list], fmt: str = "table") -> str:
+    if fmt not in OUTPUT_FORMATS:
+        raise FormatError(f"unknown output format {fmt!r}; choose one of: {', '.join(OUTPUT_FORMATS)}")
+    cells = [[_cell(t) for t in r] for r in rows]
+    if fmt == "json":
+        return json.dumps([dict(zip(names, r)) for r in cells], ensure_ascii=False, indent=1)
+    if fmt in ("csv", "tsv"):
+        buf = io.StringIO()
+        w = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        w.writerow(names)
+        w.writerows([[c.replace("\t", " ").replace("\n", " ") if fmt == "tsv" else c for c in r] for r in cells])
+        return buf.getvalue().rstrip("\n")
+    cells = [[c.replace("\n", " ") for c in r] for r in cells]
+    widths = [max([_width(n)] + [_width(r[i]) for r in cells]) for i, n in enumerate(names)]
+
+    def line(vals):
+        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(vals, widths)).rstrip()
+    out = [line(names), line(["-" * w for w in widths])] + [line(r) for r in cells]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out)

@@ -1,0 +1,206 @@
+"""Stage 5: resolve mentions to entities, one per real thing.
+
+The document's context (its district, city, province and subdistrict, from the
+places it names most) completes context-dependent names (区委统战部 → 中原区委统战部,
+我区 → 中原区); a leading place that only repeats the context is dropped from the
+canonical name and kept as an alias; declared abbreviations become aliases; relation
+and metric candidates get entity keys and provenance; a candidate without a subject
+of its own takes the paragraph's topic subject, or the document's actor.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from functools import lru_cache
+
+from kg import gazetteer
+from kg.extract import Context, read_table
+from kg.model import (FAMILY, Entity, EntityKey, Extraction, Mention, Metric, Provenance, Relation)
+
+LEVEL_ORDER = ("province", "city", "county", "town")
+_ABBREV = re.compile(r"[（(](?:以下)?简称[“\"]?([^”\"（）()]{2,12})[”\"]?[）)]")
+_QUOTE_CORE = re.compile(r"“([^“”]+)”")
+ACTOR_CLASSES = ("PartyOrganization", "GovernmentAgency", "MassOrganization", "DemocraticParty",
+                 "Organization", "AdministrativeArea")
+
+
+@lru_cache(maxsize=1)
+def _context_rules() -> list[tuple[str, str, str]]:
+    return sorted(((r[0], r[1], r[2]) for r in read_table("context.tsv")), key=lambda r: -len(r[0]))
+
+
+def document_context(ctx: Context) -> dict[str, str]:
+    """The areas a document is about: for each level, the area it names most,
+    preferring areas that contain or lie in the chosen county."""
+    gaz = gazetteer.load()
+    text = ctx.doc.text
+    names = {m.name or m.text for m in ctx.mentions if m.extractor == "gazetteer_places"}
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for n in names:
+        area = gaz.best(n)
+        if area:
+            counts[area.level][n] = text.count(n) + text.count(area.alias or "\0") * (area.level != "county")
+    out: dict[str, str] = {}
+    if counts["county"]:
+        out["county"] = counts["county"].most_common(1)[0][0]
+        a = gaz.best(out["county"])
+        if a and a.parent:
+            out["city"] = a.parent
+            c = gaz.best(a.parent)
+            if c and c.parent:
+                out["province"] = c.parent
+    for level in ("city", "province"):
+        if level not in out and counts[level]:
+            out[level] = counts[level].most_common(1)[0][0]
+    if "province" not in out and "city" in out:
+        c = gaz.best(out["city"])
+        if c and c.parent:
+            out["province"] = c.parent
+    towns = [(n, k) for n, k in counts["town"].most_common()
+             if "county" not in out or (gaz.best(n, (out["county"],)) or gaz.best(n)).parent == out["county"]]
+    if towns:
+        out["town"] = towns[0][0]
+    return out
+
+
+def _strip_context(name: str, cls: str, areas: set[str]) -> str:
+    """Drop leading places that only repeat the context, while what is left still
+    begins with a place (中原区汝河路街道党工委 → 汝河路街道党工委)."""
+    gaz = gazetteer.load()
+    changed = True
+    while changed:
+        changed = False
+        for a in sorted(areas, key=len, reverse=True):
+            rest = name[len(a):]
+            if name.startswith(a) and len(rest) >= 2 and rest[0] not in "委人政党":
+                starts_with_place = any(rest.startswith(p) for p in areas) or any(
+                    gaz.lookup(rest[:k]) for k in range(2, min(len(rest), 10) + 1))
+                if starts_with_place or FAMILY.get(cls) in ("Place", "Base", "Project"):
+                    name, changed = rest, True
+                    break
+    return name
+
+
+def canonical(m: Mention, context: dict[str, str]) -> str | None:
+    """Canonical name of a mention in this document, or None if it cannot be resolved."""
+    name = (m.name or m.text).replace(" ", "")
+    if m.extractor == "context_words":
+        for word, level, _ in _context_rules():
+            if name == word:
+                return context.get(level)
+        return None
+    if FAMILY.get(m.cls) == "Organization" or m.cls == "Document" or FAMILY.get(m.cls) == "Place":
+        body = name[1:] if m.cls == "Document" else name
+        for prefix, level, template in _context_rules():
+            if body.startswith(prefix) and not prefix.startswith(("我", "全", "本", "该")):
+                area = context.get(level)
+                if area is None:
+                    return None if m.cls != "Document" else name
+                resolved = template.format(area=area) + body[len(prefix):]
+                name = f"《{resolved}" if m.cls == "Document" else resolved
+                break
+    if m.cls != "Document":
+        name = _strip_context(name, m.cls, set(context.values()))
+    return name
+
+
+def resolve(ctx: Context) -> Extraction:
+    gaz = gazetteer.load()
+    doc = ctx.doc
+    context = document_context(ctx)
+    # 1. mentions -> keys
+    key_of: dict[tuple[int, int, str], EntityKey] = {}
+    groups: dict[EntityKey, list[Mention]] = defaultdict(list)
+    aliases: dict[EntityKey, set[str]] = defaultdict(set)
+    for m in ctx.mentions:
+        name = canonical(m, context)
+        if not name or FAMILY.get(m.cls) is None:
+            continue
+        key = EntityKey(FAMILY[m.cls], name)
+        key_of[(m.start, m.end, m.name)] = key
+        groups[key].append(m)
+        surface = m.text.replace(" ", "")
+        if surface != name and m.extractor != "context_words":
+            aliases[key].add(surface)
+        core = _QUOTE_CORE.fullmatch(surface) or (_QUOTE_CORE.match(surface) if FAMILY[m.cls] in ("Program", "Base") else None)
+        if core and core.group(1) != name:
+            aliases[key].add(core.group(1))
+        ab = _ABBREV.match(doc.text, m.end)
+        if ab:
+            aliases[key].add(ab.group(1))
+    # a declared short form used later stands for the full name
+    short = {a: k for k, al in aliases.items() for a in al if k.family == "Organization"}
+    for key in list(groups):
+        full = short.get(key.name)
+        if full and full != key:
+            for m in groups.pop(key):
+                key_of[(m.start, m.end, m.name)] = full
+                groups[full].append(m)
+            aliases[full] |= aliases.pop(key, set())
+    entities = []
+    for key, ms in sorted(groups.items()):
+        classes = Counter(m.cls for m in ms)
+        fine = [c for c, _ in classes.most_common() if c != key.family]
+        cls = fine[0] if fine else key.family
+        code = within = None
+        if cls == "AdministrativeArea":
+            area = gaz.best(key.name, tuple(context.values()))
+            if area:
+                code = area.code
+                within = EntityKey("Place", area.parent) if area.parent else None
+        entities.append(Entity(key, cls, tuple(sorted(aliases[key] - {key.name})),
+                               tuple(sorted({m.extractor for m in ms})), max(m.confidence for m in ms),
+                               code, within, tuple(sorted({(m.start, m.end) for m in ms}))))
+    # 2. the document's actor: the first organization or county named in its opening lines
+    actor = None
+    for m in ctx.mentions:
+        k = key_of.get((m.start, m.end, m.name))
+        if k and m.cls in ACTOR_CLASSES and ctx.sentence_at(m.start).index < 4 \
+                and (m.cls != "AdministrativeArea" or gaz.best(k.name) is None or gaz.best(k.name).level in ("county", "town")):
+            actor = k
+            break
+    sents = ctx.sentences
+
+    def prov(sent_index: int, rule: str, conf: float) -> Provenance:
+        s = sents[sent_index]
+        return Provenance(doc.id, s.index, s.start, s.end, rule, conf)
+
+    relations: set[Relation] = set()
+    topic: dict[int, EntityKey] = {}
+    for rc in sorted(ctx.relations, key=lambda r: (r.sentence, r.object.start)):
+        para = sents[rc.sentence].paragraph
+        obj = key_of.get((rc.object.start, rc.object.end, rc.object.name))
+        if rc.subject is not None:
+            subj = key_of.get((rc.subject.start, rc.subject.end, rc.subject.name))
+            if subj is not None:
+                topic[para] = subj
+        else:
+            subj = topic.get(para, actor)
+        if subj is None or obj is None or subj == obj:
+            continue
+        relations.add(Relation(subj, rc.predicate, obj, prov(rc.sentence, rc.rule, rc.confidence)))
+    # 3. containment stated by a name's place prefix: 中原区汝河路街道 -> locatedIn 中原区
+    for m in ctx.mentions:
+        k = key_of.get((m.start, m.end, m.name))
+        if k is None or k.family not in ("Place", "Organization", "Base", "Project"):
+            continue
+        surface = m.text
+        for p in sorted(set(context.values()) | {e.key.name for e in entities if e.cls == "AdministrativeArea"}, key=len, reverse=True):
+            if surface.startswith(p) and k.name != p and k.name.startswith(surface[len(p):len(p) + 2]) \
+                    and (k.family == "Place" or m.cls in ("PartyOrganization", "GovernmentAgency")) is not None:
+                target = EntityKey("Place", p)
+                if k.family == "Place" and any(e.key == target for e in entities):
+                    relations.add(Relation(k, "locatedIn", target,
+                                           prov(ctx.sentence_at(m.start).index, "name-prefix", 0.8)))
+                break
+    metrics = []
+    for mc in ctx.metrics:
+        if mc.about is not None:
+            about = key_of.get((mc.about.start, mc.about.end, mc.about.name))
+        else:
+            about = topic.get(sents[mc.sentence].paragraph, actor)
+        metrics.append(Metric(about, mc.indicator, mc.value, mc.unit, mc.approximate, mc.period,
+                              mc.text, mc.start, mc.end, prov(mc.sentence, mc.rule, mc.confidence)))
+    return Extraction(doc, ctx.sentences, tuple(ctx.mentions), tuple(entities),
+                      tuple(sorted(relations, key=lambda r: (r.provenance.sentence, r.predicate, r.subject, r.object))),
+                      tuple(metrics), context)
