@@ -62,13 +62,13 @@ def cmd_query(a) -> int:
             text = Path(a.file).read_text(encoding="utf-8")
         except OSError as e:
             raise QueryError(f"cannot read query file {a.file}: {e.strerror or e}") from e
-        names, rows = q.run(a.store, text, params)
+        names, rows = q.run(a.store, q.bind(text, params))
     elif a.query is None:
         raise QueryError("give a SPARQL query, -f FILE, a named query (kg query --list) or --list")
     elif a.query in q.named_queries():
         names, rows = q.run_named(a.store, a.query, params)
     elif any(w in a.query.upper() for w in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")):
-        names, rows = q.run(a.store, a.query, params)
+        names, rows = q.run(a.store, q.bind(a.query, params))
     else:
         raise QueryError(f"{a.query!r} is neither a named query nor SPARQL; named queries: "
                          + ", ".join(q.named_queries()))

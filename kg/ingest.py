@@ -45,6 +45,12 @@ def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[str, s
     return unique, problems
 
 
+def _plausible(ch: str) -> bool:
+    o = ord(ch)
+    return (0x20 <= o < 0x7F or ch in "\n\r\t" or 0x4E00 <= o <= 0x9FFF or 0x3000 <= o <= 0x303F
+            or 0xFF00 <= o <= 0xFFEF or 0x2010 <= o <= 0x206F)
+
+
 def decode(data: bytes) -> tuple[str, str]:
     """Text and the name of the encoding it was decoded from."""
     for bom, enc in _BOMS:
@@ -54,13 +60,16 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    if data and data.count(b"\x00") * 4 >= len(data):
-        # ASCII-range characters in UTF-16 have a NUL in every other byte.
-        enc = "utf-16-le" if data[1::2].count(b"\x00") > data[0::2].count(b"\x00") else "utf-16-be"
-        try:
-            return data.decode(enc), enc
-        except UnicodeDecodeError:
-            pass
+    if len(data) % 2 == 0:
+        # UTF-16 without a BOM: accept the byte order whose text is plausible
+        # (Chinese text has no NUL bytes to go by, so judge the decoded characters).
+        for enc in ("utf-16-le", "utf-16-be"):
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            if text and sum(map(_plausible, text)) >= 0.97 * len(text):
+                return text, enc
     try:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError:

@@ -122,6 +122,7 @@ def normalize(raw: RawDocument) -> Document:
         dels.append((0, len(text)))
     text, segs = _delete(text, segs, [(a, b) for a, b in dels if b > a])
     text = "\n".join(_quote_line(line) for line in text.split("\n"))
+    text = _ASCII_PUNCT.sub(lambda m: _FULL[m.group()], text)
     # 2. Spaces: OCR leaves stray ones inside running text; headlines and bylines
     # use them as separators, so there they are only collapsed.
     dels = []
@@ -133,8 +134,6 @@ def normalize(raw: RawDocument) -> Document:
             dels.append((pos + a, pos + m.end()))
         pos += len(line) + 1
     text, segs = _delete(text, segs, dels)
-    # 3. One-for-one: ASCII punctuation in Chinese text.
-    text = _ASCII_PUNCT.sub(lambda m: _FULL[m.group()], text)
     anchors = tuple((o, r) for o, r, _ in segs) or ((0, 0),)
     return Document(id=raw.id, path=raw.path, text=text, raw=raw.raw, encoding=raw.encoding, anchors=anchors)
 

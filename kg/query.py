@@ -1,8 +1,9 @@
 """SPARQL over the store, and the named queries that ship with kg (data/queries/*.rq).
 
 Queries see the union of all documents' graphs as their default graph, and the
-prefixes kg, id, rdf, rdfs, skos, prov and xsd are predeclared. Parameters of named
-queries are bound with SPARQL substitutions, never pasted into the query text.
+prefixes kg, id, rdf, rdfs, skos, prov and xsd are predeclared. A named query's
+parameter ``$name`` is replaced by the value serialized as an RDF literal
+(quotes, backslashes and line breaks escaped), so a value cannot change the query.
 """
 from __future__ import annotations
 
@@ -47,13 +48,18 @@ def named_queries() -> dict[str, NamedQuery]:
     return out
 
 
-def run(store_dir: str | Path, query: str, params: dict[str, str] | None = None):
+def bind(query: str, params: dict[str, str]) -> str:
+    for k in sorted(params, key=len, reverse=True):
+        query = query.replace(f"${k}", str(ox.Literal(params[k])))
+    return query
+
+
+def run(store_dir: str | Path, query: str):
     """(variables, rows) of a SELECT, (["result"], [[bool]]) of an ASK, or
     (["subject", "predicate", "object"], rows) of a CONSTRUCT/DESCRIBE."""
     store = graph.open_store(store_dir, create=False, read_only=True)
-    subs = {ox.Variable(k): ox.Literal(v) for k, v in (params or {}).items()}
     try:
-        res = store.query(query, prefixes=graph.PREFIXES, use_default_graph_as_union=True, substitutions=subs or None)
+        res = store.query(query, prefixes=graph.PREFIXES, use_default_graph_as_union=True)
     except SyntaxError as e:
         raise QueryError(f"malformed SPARQL: {e}") from e
     except OSError as e:
@@ -78,7 +84,7 @@ def run_named(store_dir: str | Path, name: str, params: dict[str, str] | None = 
         want = ", ".join(f"--param {p}=…" for p in q.params) or "no parameters"
         raise QueryError(f"query {name!r} takes {want}" + (f"; missing {', '.join(missing)}" if missing else "")
                          + (f"; unknown {', '.join(unknown)}" if unknown else ""))
-    return run(store_dir, q.text, params)
+    return run(store_dir, bind(q.text, params))
 
 
 def _cell(term) -> str:

@@ -29,12 +29,30 @@ def _context_rules() -> list[tuple[str, str, str]]:
     return sorted(((r[0], r[1], r[2]) for r in read_table("context.tsv")), key=lambda r: -len(r[0]))
 
 
+def leading_places(name: str) -> list[str]:
+    """The chain of gazetteer places a name starts with: 成都市武侯区委统战部 → [成都市, 武侯区]."""
+    gaz = gazetteer.load()
+    out, pos = [], 0
+    while pos < len(name):
+        for k in range(min(gaz.max_len, len(name) - pos), 1, -1):
+            piece = name[pos:pos + k]
+            if piece in gaz.by_name and (k >= 3 or gaz.by_name[piece][0].level != "town"):
+                out.append(piece)
+                pos += k
+                break
+        else:
+            break
+    return out
+
+
 def document_context(ctx: Context) -> dict[str, str]:
     """The areas a document is about: for each level, the area it names most,
     preferring areas that contain or lie in the chosen county."""
     gaz = gazetteer.load()
     text = ctx.doc.text
-    names = {m.name or m.text for m in ctx.mentions if m.extractor == "gazetteer_places"}
+    names = set()
+    for m in ctx.mentions:
+        names.update(leading_places(m.name or m.text) if m.extractor != "gazetteer_places" else [m.name or m.text])
     counts: dict[str, Counter] = defaultdict(Counter)
     for n in names:
         area = gaz.best(n)
@@ -43,7 +61,8 @@ def document_context(ctx: Context) -> dict[str, str]:
     out: dict[str, str] = {}
     if counts["county"]:
         out["county"] = counts["county"].most_common(1)[0][0]
-        a = gaz.best(out["county"])
+        # same-named counties (西湖区 in 杭州 and in 南昌): the one whose city the text names
+        a = gaz.best(out["county"], tuple(counts["city"]) + tuple(counts["province"]))
         if a and a.parent:
             out["city"] = a.parent
             c = gaz.best(a.parent)
@@ -120,7 +139,8 @@ def resolve(ctx: Context) -> Extraction:
         key_of[(m.start, m.end, m.name)] = key
         groups[key].append(m)
         surface = m.text.replace(" ", "")
-        if surface != name and m.extractor != "context_words":
+        # 区委统战部 completed to 西湖区委统战部 is no name of its own: not an alias
+        if surface != name and m.extractor != "context_words" and not name.endswith(surface):
             aliases[key].add(surface)
         core = _QUOTE_CORE.fullmatch(surface) or (_QUOTE_CORE.match(surface) if FAMILY[m.cls] in ("Program", "Base") else None)
         if core and core.group(1) != name:

@@ -1,0 +1,64 @@
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kg.model import RawDocument
+from kg.normalize import normalize, split_sentences
+
+
+def norm(text):
+    return normalize(RawDocument("t", "t.txt", text, "utf-8"))
+
+
+@pytest.mark.parametrize("raw,expected", [
+    # a line broken mid-sentence, even across a blank line, is joined
+    ("侨联工作走在全市前列，全市侨联基层组织建\n\n设经验交流现场会在我区召开。", "侨联工作走在全市前列，全市侨联基层组织建设经验交流现场会在我区召开。"),
+    # a headline is not joined to the paragraph after it
+    ("坚持政治引领 统战工作有力有效\n人心向背是最大的政治。", "坚持政治引领 统战工作有力有效\n人心向背是最大的政治。"),
+    # stray OCR spaces inside running text go; ASCII punctuation and quotes become Chinese
+    ('弘扬 "帐篷精神",在全 区成立临时党支部 39个。', "弘扬“帐篷精神”，在全区成立临时党支部39个。"),
+    # full-width digits and letters become ASCII
+    ("完成率达１００％，ＣＣＤ片区。", "完成率达100%，CCD片区。"),
+    # bylines keep the spaces between names
+    ("本报记者 张三 通讯员 李四", "本报记者 张三 通讯员 李四"),
+])
+def test_normalize_table(raw, expected):
+    assert norm(raw).text == expected
+
+
+def _back(doc, i):
+    return doc.raw[doc.raw_offset(i)]
+
+
+_PIECES = st.lists(st.sampled_from(
+    ["统战", "工作", "。", "，", ",", " ", "\n", "\n\n", '"', "“", "”", "１２", "34", "ＡＢ", "\u3000", "\t",
+     "一、", "本报记者", "——", "(", "）", "%"]), max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PIECES)
+def test_every_normalized_char_maps_back_to_its_raw_char(pieces):
+    raw = "".join(pieces)
+    doc = norm(raw)
+    for i, ch in enumerate(doc.text):
+        r = _back(doc, i)
+        same = r == ch or r.translate({0x3000: " ", 0x09: " "}) == ch
+        widened = ord(r) >= 0xFF01 and chr(ord(r) - 0xFEE0) == ch
+        replaced = r in ',;:!?"' and ch in "，；：！？“”" or (r in "“”" and ch in "“”")
+        assert same or widened or replaced, (raw, i, ch, r)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_PIECES)
+def test_normalize_is_idempotent_on_its_output_text(pieces):
+    once = norm("".join(pieces)).text
+    assert norm(once).text == once
+
+
+def test_sentences_are_spans_of_the_text():
+    doc = norm("标题一\n第一句。第二句！“第三句。”第四句。\n下一段？")
+    ss = split_sentences(doc)
+    assert [s.text for s in ss] == ["标题一", "第一句。", "第二句！", "“第三句。”", "第四句。", "下一段？"]
+    assert all(doc.text[s.start:s.end] == s.text for s in ss)
+    assert ss[0].heading and not ss[1].heading
+    assert [s.paragraph for s in ss] == [0, 1, 1, 1, 1, 2]
