@@ -183,20 +183,38 @@ def open_store(path: str | Path, create: bool = True, read_only: bool = False) -
         raise StoreError(f"cannot open the store at {p}: {e}") from e
 
 
-def replace_document(store: ox.Store, x: Extraction) -> int:
-    """Put one document's graph in the store, replacing what it had before."""
-    g = doc_iri(x.doc.id)
-    if store.contains_named_graph(g):
-        store.remove_graph(g)
-    qs = quads(x)
-    store.extend(qs)
-    return len(qs)
+def nquads(x: Extraction) -> bytes:
+    """One document's named graph as N-Quads (made in the worker processes, so the
+    per-document part of the graph stage runs in parallel too)."""
+    return ox.serialize(quads(x), format=ox.RdfFormat.N_QUADS)
+
+
+def replace_documents(store: ox.Store, docs: Iterable[tuple[str, bytes]]) -> None:
+    """Put documents' graphs in the store, each replacing what it had before.
+    One bulk load of all the N-Quads is several times faster than adding quads."""
+    chunks = []
+    for doc_id, data in docs:
+        g = doc_iri(doc_id)
+        if store.contains_named_graph(g):
+            store.remove_graph(g)
+        chunks.append(data)
+    if chunks:
+        store.bulk_load(b"".join(chunks), format=ox.RdfFormat.N_QUADS)
+
+
+def replace_document(store: ox.Store, x: Extraction) -> None:
+    replace_documents(store, [(x.doc.id, nquads(x))])
 
 
 def union_triples(store: ox.Store) -> list[ox.Triple]:
-    """Every triple of every named graph, once, in a stable order."""
-    seen = {ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, None)}
-    return sorted(seen, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    """Every triple of every named graph, once, in a stable order (N-Triples text
+    order; deduplicating and sorting the serialized lines is far faster than
+    comparing term objects in Python)."""
+    res = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+    lines = sorted(set(res.serialize(format=ox.RdfFormat.N_TRIPLES).splitlines()))
+    if not lines:
+        return []
+    return [q.triple for q in ox.parse(b"\n".join(lines) + b"\n", format=ox.RdfFormat.N_TRIPLES)]
 
 
 def write_turtle(triples: Iterable[ox.Triple], path: str | Path) -> None:

@@ -38,15 +38,23 @@ def extract_document(raw: RawDocument) -> Extraction:
     return resolve(ctx)
 
 
-def extract_path(path: str) -> Extraction | tuple[str, str]:
+def extract_path(path: str, with_quads: bool = False):
+    """Extraction of one file (with its N-Quads when asked), or (path, reason)."""
     try:
-        return extract_document(ingest.read(path))
+        x = extract_document(ingest.read(path))
     except InputError as e:
         return (path, str(e).split(": ", 1)[-1])
+    return (x, graph.nquads(x)) if with_quads else x
 
 
-def extract_many(paths: Iterable[str | Path], jobs: int | None = None, progress: bool | None = None):
-    """(extractions, problems) for every file under ``paths``, in input order."""
+def _extract_with_quads(path: str):
+    return extract_path(path, True)
+
+
+def extract_many(paths: Iterable[str | Path], jobs: int | None = None, progress: bool | None = None,
+                 with_quads: bool = False):
+    """(extractions, problems) for every file under ``paths``, in input order; with
+    ``with_quads`` each extraction comes as (extraction, its N-Quads)."""
     files, problems = ingest.discover(paths)
     jobs = max(1, jobs or os.cpu_count() or 1)
     names = [str(f) for f in files]
@@ -55,16 +63,18 @@ def extract_many(paths: Iterable[str | Path], jobs: int | None = None, progress:
                file=sys.stderr)
     if jobs == 1 or len(names) <= 1:
         for n in names:
-            results.append(extract_path(n))
+            results.append(extract_path(n, with_quads))
             bar.update()
     else:
         with ProcessPoolExecutor(max_workers=min(jobs, len(names))) as pool:
-            for r in pool.map(extract_path, names, chunksize=max(1, len(names) // (jobs * 8))):
+            work = _extract_with_quads if with_quads else extract_path
+            for r in pool.map(work, names, chunksize=max(1, len(names) // (jobs * 8))):
                 results.append(r)
                 bar.update()
     bar.close()
-    extractions = [r for r in results if isinstance(r, Extraction)]
-    problems += [r for r in results if not isinstance(r, Extraction)]
+    ok = (lambda r: isinstance(r[0], Extraction)) if with_quads else (lambda r: isinstance(r, Extraction))
+    extractions = [r for r in results if ok(r)]
+    problems += [r for r in results if not ok(r)]
     return extractions, problems
 
 
@@ -108,7 +118,7 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int
     """
     t0 = time.perf_counter()
     out = Path(out_dir)
-    extractions, problems = extract_many(paths, jobs, progress)
+    extractions, problems = extract_many(paths, jobs, progress, with_quads=True)
     t1 = time.perf_counter()
     if not extractions:
         why = "; ".join(f"{p}: {w}" for p, w in problems[:3]) or "no .txt/.md/.html/.htm files found"
@@ -119,8 +129,8 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int
         shutil.rmtree(store_dir)
     rep = BuildReport(problems=problems)
     store = graph.open_store(store_dir)
-    for x in extractions:
-        graph.replace_document(store, x)
+    graph.replace_documents(store, [(x.doc.id, data) for x, data in extractions])
+    for x, _ in extractions:
         rep.documents += 1
         rep.sentences += len(x.sentences)
         rep.characters += len(x.doc.text)
