@@ -8,6 +8,7 @@ process, lazily, on first use.
 from __future__ import annotations
 
 import importlib.util
+import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -62,14 +63,21 @@ class Gazetteer:
         return out
 
 
-def _data_file() -> Path:
+def _data_lines():
+    """Lines of jionlp's china_location.txt. A fresh install ships it zipped (jionlp
+    unpacks it on its own first use), so read the zip when the text is not there."""
     spec = importlib.util.find_spec("jionlp")
     if spec is None or not spec.submodule_search_locations:
         raise GazetteerError("jionlp is not installed; install it with: pip install jionlp")
-    path = Path(list(spec.submodule_search_locations)[0]) / "dictionary" / "china_location.txt"
-    if not path.is_file():
-        raise GazetteerError(f"jionlp's gazetteer file is missing: {path}")
-    return path
+    folder = Path(list(spec.submodule_search_locations)[0]) / "dictionary"
+    txt, packed = folder / "china_location.txt", folder / "china_location.zip"
+    try:
+        if txt.is_file():
+            return txt.read_text(encoding="utf-8").splitlines()
+        with zipfile.ZipFile(packed) as z:
+            return z.read("china_location.txt").decode("utf-8").splitlines()
+    except (OSError, KeyError, zipfile.BadZipFile) as e:
+        raise GazetteerError(f"cannot read jionlp's gazetteer in {folder}: {e}") from e
 
 
 @lru_cache(maxsize=1)
@@ -77,26 +85,25 @@ def load() -> Gazetteer:
     by_name: dict[str, list[Area]] = {}
     aliases: dict[str, str] = {}
     chain: list[str | None] = [None] * 4
-    with _data_file().open(encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("\t\t\t\t"):
-                continue   # villages and communities: the suffix grammar finds those
-            depth = len(line) - len(line.lstrip("\t"))
-            parts = line.strip().split("\t")
-            if not parts[0] or depth > 3:
-                continue
-            name = parts[0]
-            code = parts[1] if len(parts) > 1 else None
-            alias = parts[2] if len(parts) > 2 else None
-            parent = chain[depth - 1] if depth else None
-            if depth == 1 and parent == name:
-                parent = None  # municipalities list themselves as their own city
-            chain[depth] = name
-            area = Area(name, LEVELS[depth], code, parent, alias)
-            lst = by_name.setdefault(name, [])
-            if area not in lst:
-                lst.append(area)
-            if depth <= 1 and alias and len(alias) >= 2 and alias != name:
-                aliases.setdefault(alias, name)
+    for line in _data_lines():
+        if line.startswith("\t\t\t\t"):
+            continue   # villages and communities: the suffix grammar finds those
+        depth = len(line) - len(line.lstrip("\t"))
+        parts = line.strip().split("\t")
+        if not parts[0] or depth > 3:
+            continue
+        name = parts[0]
+        code = parts[1] if len(parts) > 1 else None
+        alias = parts[2] if len(parts) > 2 else None
+        parent = chain[depth - 1] if depth else None
+        if depth == 1 and parent == name:
+            parent = None  # municipalities list themselves as their own city
+        chain[depth] = name
+        area = Area(name, LEVELS[depth], code, parent, alias)
+        lst = by_name.setdefault(name, [])
+        if area not in lst:
+            lst.append(area)
+        if depth <= 1 and alias and len(alias) >= 2 and alias != name:
+            aliases.setdefault(alias, name)
     return Gazetteer({k: tuple(v) for k, v in by_name.items()}, aliases,
                      max(map(len, list(by_name) + list(aliases))))

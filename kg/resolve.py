@@ -206,8 +206,7 @@ def resolve(ctx: Context) -> Extraction:
             continue
         surface = m.text
         for p in sorted(set(context.values()) | {e.key.name for e in entities if e.cls == "AdministrativeArea"}, key=len, reverse=True):
-            if surface.startswith(p) and k.name != p and k.name.startswith(surface[len(p):len(p) + 2]) \
-                    and (k.family == "Place" or m.cls in ("PartyOrganization", "GovernmentAgency")) is not None:
+            if surface.startswith(p) and k.name != p and k.name.startswith(surface[len(p):len(p) + 2]):
                 target = EntityKey("Place", p)
                 if k.family == "Place" and any(e.key == target for e in entities):
                     relations.add(Relation(k, "locatedIn", target,
