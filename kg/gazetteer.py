@@ -54,6 +54,20 @@ class Gazetteer:
                 return a
         return areas[0]
 
+    def leading_places(self, name: str) -> list[str]:
+        """The chain of places a name starts with: 成都市武侯区委统战部 → [成都市, 武侯区]."""
+        out, pos = [], 0
+        while pos < len(name):
+            for k in range(min(self.max_len, len(name) - pos), 1, -1):
+                piece = name[pos:pos + k]
+                if piece in self.by_name and (k >= 3 or self.by_name[piece][0].level != "town"):
+                    out.append(piece)
+                    pos += k
+                    break
+            else:
+                break
+        return out
+
     def parent_of(self, area: Area) -> set[str]:
         out, cur = set(), area
         while cur is not None and cur.parent:

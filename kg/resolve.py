@@ -30,19 +30,7 @@ def _context_rules() -> list[tuple[str, str, str]]:
 
 
 def leading_places(name: str) -> list[str]:
-    """The chain of gazetteer places a name starts with: 成都市武侯区委统战部 → [成都市, 武侯区]."""
-    gaz = gazetteer.load()
-    out, pos = [], 0
-    while pos < len(name):
-        for k in range(min(gaz.max_len, len(name) - pos), 1, -1):
-            piece = name[pos:pos + k]
-            if piece in gaz.by_name and (k >= 3 or gaz.by_name[piece][0].level != "town"):
-                out.append(piece)
-                pos += k
-                break
-        else:
-            break
-    return out
+    return gazetteer.load().leading_places(name)
 
 
 def document_context(ctx: Context) -> dict[str, str]:

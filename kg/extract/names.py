@@ -16,17 +16,24 @@ from functools import lru_cache
 
 from kg import gazetteer
 from kg.extract import Context, read_table, register, word_set
-from kg.segment import tag_of
+from kg.model import FAMILY
 
-NAME_TAGS = {"n", "nr", "nr1", "nr2", "nrj", "nrf", "nrfg", "nrt", "ns", "nsf", "nt", "nz", "nl", "ng",
-             "j", "vn", "b", "x", "m", "eng", "an", "s", "a"}
-SPECIFIC_TAGS = {"nr", "nr1", "nr2", "nrj", "nrf", "nrfg", "nrt", "ns", "nsf", "nz", "x", "eng", "m", "j", "nt"}
+# Multi-character tokens with these tags end a name when met while extending left:
+# verbs, prepositions, conjunctions, adverbs, particles, pronouns, time words.
+BREAK_TAGS = {"v", "vd", "vi", "vg", "p", "c", "d", "ad", "u", "uj", "ul", "uz", "ug", "uv", "ud", "r", "rr", "rz",
+              "t", "y", "e", "o", "zg", "f"}
+JOINERS = {"·", "+", "&"}   # inside a name when both sides are name material
+BRACKETS = {"”": "“", ")": "(", "）": "（", "’": "‘"}  # a bracketed part inside a name is skipped whole
+# A one-character suffix of a place (路, 村, 区 …) belongs with the word before it,
+# whatever that word's tag: 互助路小学, 断头路打通工程.
+GLUE = set("路街村镇乡区县市省道巷里湾园苑")
+SPECIFIC_TAGS = {"nr", "nr1", "nr2", "nrj", "nrf", "nrfg", "nrt", "ns", "nsf", "nz", "x", "eng", "j", "nt"}
 
 
 @lru_cache(maxsize=1)
 def _grammar():
     rows = sorted(read_table("names.tsv"), key=lambda r: -len(r[0]))
-    table = {r[0]: (r[1], int(r[2])) for r in rows}
+    table = {r[0]: (r[1], int(r[2]), len(r) > 3 and r[3] == "strict") for r in rows}
     pattern = re.compile("|".join(re.escape(r[0]) for r in rows))
     return table, pattern
 
@@ -48,40 +55,103 @@ def _token_index(ctx: Context, pos: int) -> int:
     return bisect_right(_starts(ctx), pos) - 1
 
 
-def find_name(ctx: Context, s: int, e: int, maxlen: int) -> tuple[int, bool] | None:
-    """Start of the name whose suffix spans [s, e), and whether it is specific;
-    None when the suffix is part of an ordinary word (格局, 思路, 路线)."""
+def _breaks(t) -> bool:
+    """Whether token ``t`` cannot be part of a name (seen while extending left)."""
+    if t.tag == "w" or t.text in word_set("stopwords.tsv"):
+        return True
+    return len(t.text) >= 2 and t.tag in BREAK_TAGS
+
+
+def find_name(ctx: Context, s: int, e: int, maxlen: int, organization: bool = True) -> int | None:
+    """Start of the name whose suffix spans [s, e); None when the suffix is part of
+    an ordinary word (格局, 思路, 路线) or runs into the next word.
+
+    jieba cuts unknown names into single characters of any tag, so extension goes
+    on over name material until a hard boundary: punctuation, a function word, a
+    verb of two or more characters, or a suffix of the same kind (老旧小区 in
+    汝河小区老旧小区 ends at the first 小区)."""
     toks = ctx.tokens
     ti = _token_index(ctx, s)
     last = _token_index(ctx, e - 1)
     if toks[last].end != e:
-        return None  # the suffix runs into the next word
-    stop = word_set("stopwords.tsv")
-    start = toks[ti].start
-    specific = False
-    if start < s:
-        whole = toks[ti]
-        if whole.end == e and whole.tag not in SPECIFIC_TAGS:
-            return None  # the candidate is itself an ordinary dictionary word
-        specific = whole.tag in SPECIFIC_TAGS
+        return None
+    whole = toks[ti]
+    if whole.start < s and whole.end == e and whole.tag not in ("x", "nz", "nr", "nrt", "nrfg", "nt") \
+            and not gazetteer.load().lookup(whole.text):
+        return None  # the candidate is itself an ordinary dictionary word (格局, 城镇, 中小学)
+    suffix = ctx.doc.text[s:e]
+    if len(suffix) == 1 and whole.start == s and (ti == 0 or len(toks[ti - 1].text) < 2 and not toks[ti - 1].text.isdigit()
+                                                  and toks[ti - 1].text not in GLUE):
+        return None  # a one-character suffix needs a word before it (开新局, 城镇 are no names)
+    units = word_set("units.tsv")
+    start = whole.start
     j = ti - 1
     while j >= 0:
         t = toks[j]
-        if t.text == "”":
-            # a quoted part of a name: “中原统战云”新阶层人士实践创新基地
+        if e - t.start > maxlen:
+            break
+        if t.text in BRACKETS:
             k = j - 1
-            while k >= 0 and toks[k].text != "“" and toks[k].tag != "w" and e - toks[k].start <= maxlen:
+            while k >= 0 and toks[k].text != BRACKETS[t.text] and toks[k].text not in "。，；：\n" \
+                    and j - k <= 12:
                 k -= 1
-            if k < 0 or toks[k].text != "“" or e - toks[k].start > maxlen:
+            if k < 0 or toks[k].text != BRACKETS[t.text] or e - toks[k].start > maxlen:
                 break
-            start, specific, j = toks[k].start, True, k - 1
+            start, j = toks[k].start, k - 1
             continue
-        if t.tag not in NAME_TAGS or t.text in stop or e - t.start > maxlen:
+        if t.text in JOINERS and j > 0 and not _breaks(toks[j - 1]) and start < e:
+            start, j = toks[j - 1].start, j - 2
+            continue
+        if t.text in GLUE:
+            if j > 0 and toks[j - 1].tag != "w" and toks[j - 1].text not in units \
+                    and toks[j - 1].text not in word_set("stopwords.tsv"):
+                start, j = toks[j - 1].start, j - 2
+                continue
+            if not organization:
+                break  # 我区玉林街道: a stray 区 is not part of the place's name
+        if _breaks(t) or t.text in units or t.text.endswith(suffix):
             break
         start = t.start
-        specific = specific or t.tag in SPECIFIC_TAGS
         j -= 1
-    return start, specific
+    return start
+
+
+def _is_generic(ctx: Context, start: int, s: int) -> bool:
+    """A body that is only generic modifiers, numbers and measure words (老旧,
+    机关, 中小), or that holds a scope word (两级, 各级, 多个)."""
+    body = ctx.doc.text[start:s]
+    if any(w in body for w in word_set("scope.tsv")):
+        return True
+    generic = word_set("generic.tsv") | word_set("units.tsv")
+    longest = max(map(len, generic))
+    i = 0
+    while i < len(body):
+        if body[i].isdigit():
+            return False
+        for k in range(min(longest, len(body) - i), 0, -1):
+            if body[i:i + k] in generic:
+                i += k
+                break
+        else:
+            if body[i] in "一二两三四五六七八九十百千万":
+                i += 1
+                continue
+            return False
+    return True
+
+
+def _is_specific(ctx: Context, start: int, s: int) -> bool:
+    """Something in the body names a particular thing: a place, a proper noun, a
+    word no dictionary knows (often cut into single characters), a number, a quote."""
+    i = _token_index(ctx, start)
+    while i < len(ctx.tokens) and ctx.tokens[i].start < s:
+        t = ctx.tokens[i]
+        if t.tag in SPECIFIC_TAGS or t.text.isdigit() or t.text in "“”" or (
+                len(t.text) == 1 and t.tag not in BREAK_TAGS | {"w", "v", "a", "m", "q"}
+                and t.text not in word_set("stopwords.tsv")):
+            return True
+        i += 1
+    return False
 
 
 def _strip_leading(text: str) -> int:
@@ -98,18 +168,43 @@ def name_grammar(ctx: Context):
     text = ctx.doc.text
     for m in pattern.finditer(text):
         s, e = m.span()
-        cls, maxlen = table[m.group()]
-        found = find_name(ctx, s, e, maxlen)
-        if found is None:
+        cls, maxlen, strict = table[m.group()]
+        start = find_name(ctx, s, e, maxlen, FAMILY.get(cls) == "Organization")
+        if start is None:
             continue
-        start, specific = found
         start += _strip_leading(text[start:e])
         if start >= s:
             continue  # a bare suffix (统战部, 街道) names nothing by itself
         name = text[start:e]
-        if not specific and not name.startswith(prefixes):
+        contextual = name.startswith(prefixes)
+        if any(w in text[start:s] for w in word_set("scope.tsv")):
             continue
-        yield ctx.mention(start, e, cls, "name_grammar", 0.7 if specific else 0.6)
+        if not contextual and (_is_generic(ctx, start, s) or strict and not _is_specific(ctx, start, s)):
+            continue
+        if cls == "Site":
+            # a site named with its area in front (航海西路街道中晟互联网大厦): the area
+            # is a place of its own, mentioned here
+            for place in gazetteer.load().leading_places(name):
+                if len(name) - len(place) < 3:
+                    break
+                yield ctx.mention(start, start + len(place), "AdministrativeArea", "name_grammar", 0.8, place)
+                start += len(place)
+                name = name[len(place):]
+        yield ctx.mention(start, e, _refine(cls, name), "name_grammar", 0.6 if contextual else 0.7)
+
+
+@lru_cache(maxsize=1)
+def _class_prefixes() -> list[tuple[str, str, str]]:
+    return [(r[0], r[1], r[2]) for r in read_table("class_prefixes.tsv")]
+
+
+def _refine(cls: str, name: str) -> str:
+    """Fine class from what a name starts with (民建…委员会 is a DemocraticParty,
+    省级…基地 a designation)."""
+    for prefix, when, to in _class_prefixes():
+        if name.startswith(prefix) and (when == "*" or when == cls):
+            return to
+    return cls
 
 
 @register("gazetteer_places", produces="mentions", priority=2)
