@@ -88,6 +88,30 @@ def _strip_context(name: str, cls: str, areas: set[str]) -> str:
     return name
 
 
+@lru_cache(maxsize=1)
+def _full_forms() -> list[tuple[str, str]]:
+    return sorted(((r[0], r[1]) for r in read_table("full_forms.tsv")), key=lambda r: -len(r[0]))
+
+
+def full_form(name: str) -> str:
+    """中原区法院 → 中原区人民法院: an area name followed by a short organization word."""
+    for short, full in _full_forms():
+        if name.endswith(short) and not name.endswith(full):
+            area = name[:-len(short)]
+            if gazetteer.load().lookup(area) and len(gazetteer.load().leading_places(area)) >= 1 \
+                    and "".join(gazetteer.load().leading_places(area)) == area:
+                return area + full
+    return name
+
+
+def core_key(name: str) -> str:
+    """What two names of one program share: the quoted core without marks and
+    enumeration commas (“听、讲、看、送”活动 and “听讲看送” → 听讲看送)."""
+    m = _QUOTE_CORE.search(name)
+    core = m.group(1) if m else name
+    return re.sub(r"[、·\s]", "", core)
+
+
 def canonical(m: Mention, context: dict[str, str]) -> str | None:
     """Canonical name of a mention in this document, or None if it cannot be resolved."""
     name = (m.name or m.text).replace(" ", "")
@@ -108,6 +132,8 @@ def canonical(m: Mention, context: dict[str, str]) -> str | None:
                 break
     if m.cls != "Document":
         name = _strip_context(name, m.cls, set(context.values()))
+    if FAMILY.get(m.cls) == "Organization":
+        name = full_form(name)
     return name
 
 
@@ -145,10 +171,27 @@ def resolve(ctx: Context) -> Extraction:
                 key_of[(m.start, m.end, m.name)] = full
                 groups[full].append(m)
             aliases[full] |= aliases.pop(key, set())
+    # one program, several names: “三送一强” and “三送一强”活动; a bare quote taken for a
+    # formulation joins the program with the same core
+    by_core: dict[str, list[EntityKey]] = defaultdict(list)
+    for key in groups:
+        if key.family in ("Program", "Concept") and "“" in key.name:
+            by_core[core_key(key.name)].append(key)
+    for keys in by_core.values():
+        programs = [k for k in keys if k.family == "Program"]
+        if not programs or len(keys) < 2:
+            continue
+        main = max(programs, key=lambda k: (len(k.name), k.name))
+        for k in keys:
+            if k != main:
+                for m in groups.pop(k):
+                    key_of[(m.start, m.end, m.name)] = main
+                    groups[main].append(m)
+                aliases[main] |= aliases.pop(k, set()) | {k.name}
     entities = []
     for key, ms in sorted(groups.items()):
         classes = Counter(m.cls for m in ms)
-        fine = [c for c, _ in classes.most_common() if c != key.family]
+        fine = [c for c, _ in classes.most_common() if c != key.family and FAMILY[c] == key.family]
         cls = fine[0] if fine else key.family
         code = within = None
         if cls == "AdministrativeArea":

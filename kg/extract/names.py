@@ -51,6 +51,13 @@ def _starts(ctx: Context) -> list[int]:
     return starts
 
 
+def _token_starts(ctx: Context) -> set[int]:
+    st = getattr(ctx, "_tok_start_set", None)
+    if st is None:
+        st = ctx._tok_start_set = set(_starts(ctx))
+    return st
+
+
 def _token_index(ctx: Context, pos: int) -> int:
     return bisect_right(_starts(ctx), pos) - 1
 
@@ -76,13 +83,17 @@ def find_name(ctx: Context, s: int, e: int, maxlen: int, organization: bool = Tr
     if toks[last].end != e:
         return None
     whole = toks[ti]
-    if whole.start < s and whole.end == e and whole.tag not in ("x", "nz", "nr", "nrt", "nrfg", "nt") \
-            and not gazetteer.load().lookup(whole.text):
-        return None  # the candidate is itself an ordinary dictionary word (格局, 城镇, 中小学)
     suffix = ctx.doc.text[s:e]
-    if len(suffix) == 1 and whole.start == s and (ti == 0 or len(toks[ti - 1].text) < 2 and not toks[ti - 1].text.isdigit()
-                                                  and toks[ti - 1].text not in GLUE):
-        return None  # a one-character suffix needs a word before it (开新局, 城镇 are no names)
+    # Weak candidates: the suffix ends an ordinary dictionary word (格局, 城镇, 科技局),
+    # or a one-character suffix follows a lone character (开新局). They are names
+    # only when a level word or a place comes before them (区科技局, 区工信局).
+    # a place word jieba knows (淮河路, 建设路) is a name; a two-character one (城镇) is not
+    word = whole.start < s and whole.end == e and whole.tag not in ("x", "nz", "nr", "nrt", "nrfg", "nt") \
+        and not (whole.tag == "ns" and len(whole.text) >= 3) and not gazetteer.load().lookup(whole.text)
+    if word and ti > 0 and not has_context_prefix(ctx, whole.start) and not (
+            has_context_prefix(ctx, toks[ti - 1].start) or gazetteer.load().lookup(toks[ti - 1].text)):
+        return None  # 社会大局: the word must follow its area directly (区/科技局)
+    weak = word or (len(suffix) == 1 and whole.start == s and not _word_before(ctx, ti))
     units = word_set("units.tsv")
     start = whole.start
     j = ti - 1
@@ -109,11 +120,52 @@ def find_name(ctx: Context, s: int, e: int, maxlen: int, organization: bool = Tr
                 continue
             if not organization:
                 break  # 我区玉林街道: a stray 区 is not part of the place's name
-        if _breaks(t) or t.text in units or t.text.endswith(suffix):
+        if _breaks(t) or t.text in units or t.text.endswith(suffix) or t.text in _barriers():
             break
         start = t.start
         j -= 1
+    if weak and not (has_context_prefix(ctx, start) or gazetteer.load().leading_places(ctx.doc.text[start:e])):
+        return None
     return start
+
+
+@lru_cache(maxsize=1)
+def _barriers() -> frozenset[str]:
+    """Suffix words of programs, events and projects: a name does not run across them
+    (郑州市民中心项目健康路 is a project and a road)."""
+    return frozenset(r[0] for r in read_table("names.tsv") if r[1] in ("Program", "Event", "Project"))
+
+
+def _word_before(ctx: Context, ti: int) -> bool:
+    """A one-character suffix (路, 村, 局) needs a word before it: a token of two or
+    more characters, a number, or a run of single characters jieba split off an
+    unknown name, one of them nominal (宏/河/路, 昌/达/路; not 开/新/局)."""
+    toks = ctx.tokens
+    if ti == 0:
+        return False
+    prev = toks[ti - 1]
+    if len(prev.text) >= 2 or prev.text.isdigit() or prev.text in GLUE:
+        return True
+    run = []
+    j = ti - 1
+    stop = word_set("stopwords.tsv")
+    while j >= 0 and len(toks[j].text) == 1 and toks[j].tag not in ("w", "d", "p", "c", "u", "uj", "r", "m", "q") \
+            and toks[j].text not in stop:
+        run.append(toks[j])
+        j -= 1
+    return len(run) >= 2 and any(t.tag in ("n", "nr", "ns", "nz", "ng", "x", "nrfg") for t in run)
+
+
+def has_context_prefix(ctx: Context, start: int) -> bool:
+    """The name at ``start`` begins with a context prefix standing as a word of its
+    own (区 工信局, 区委, 区政府), not as part of another word (市场, 区域)."""
+    t = ctx.tokens[_token_index(ctx, start)]
+    if t.start != start:
+        return False
+    for p in _context_prefixes():
+        if t.text == p or t.text.startswith(p) and (t.text in _context_prefixes() or t.text[len(p):] in word_set("org_words.tsv")):
+            return True
+    return False
 
 
 def _is_generic(ctx: Context, start: int, s: int) -> bool:
@@ -133,9 +185,6 @@ def _is_generic(ctx: Context, start: int, s: int) -> bool:
                 i += k
                 break
         else:
-            if body[i] in "一二两三四五六七八九十百千万":
-                i += 1
-                continue
             return False
     return True
 
@@ -164,7 +213,6 @@ def _strip_leading(text: str) -> int:
 @register("name_grammar", produces="mentions", priority=1)
 def name_grammar(ctx: Context):
     table, pattern = _grammar()
-    prefixes = _context_prefixes()
     text = ctx.doc.text
     for m in pattern.finditer(text):
         s, e = m.span()
@@ -176,21 +224,23 @@ def name_grammar(ctx: Context):
         if start >= s:
             continue  # a bare suffix (统战部, 街道) names nothing by itself
         name = text[start:e]
-        contextual = name.startswith(prefixes)
+        contextual = has_context_prefix(ctx, start)
         if any(w in text[start:s] for w in word_set("scope.tsv")):
             continue
+        cls = _refine(cls, name)
+        strict = strict and cls != "Honor"
         if not contextual and (_is_generic(ctx, start, s) or strict and not _is_specific(ctx, start, s)):
             continue
         if cls == "Site":
             # a site named with its area in front (航海西路街道中晟互联网大厦): the area
             # is a place of its own, mentioned here
             for place in gazetteer.load().leading_places(name):
-                if len(name) - len(place) < 3:
-                    break
+                if len(name) - len(place) < 3 or start + len(place) not in _token_starts(ctx):
+                    break  # 郑州市民中心: 郑州市 is not a word of this name
                 yield ctx.mention(start, start + len(place), "AdministrativeArea", "name_grammar", 0.8, place)
                 start += len(place)
                 name = name[len(place):]
-        yield ctx.mention(start, e, _refine(cls, name), "name_grammar", 0.6 if contextual else 0.7)
+        yield ctx.mention(start, e, cls, "name_grammar", 0.6 if contextual else 0.7)
 
 
 @lru_cache(maxsize=1)

@@ -41,30 +41,72 @@ def document_titles(ctx: Context):
             yield ctx.mention(m.start(), m.end(), "Document", "document_titles", 0.9)
 
 
+_QUOTE = re.compile(r"“([^“”\n]{1,30})”")
+
+
+@lru_cache(maxsize=1)
+def _formulas() -> list[re.Pattern]:
+    return [re.compile(r[0]) for r in read_table("formulas.tsv")]
+
+
+def _tail_class(content: str) -> str | None:
+    """Class from a quoted name's own last word: “台胞台属之家” is a Base,
+    “…第六届论坛” an Event."""
+    table, _ = _quoted()
+    names = {r[0]: r[1] for r in read_table("names.tsv") if r[1] in ("Base", "Event", "Program", "Project")}
+    for suffix in sorted(set(table) | set(names), key=len, reverse=True):
+        if content.endswith(suffix) and len(content) > len(suffix) + 1:
+            return table.get(suffix) or names[suffix]
+    return None
+
+
 @register("quoted_names", produces="mentions", priority=4)
 def quoted_names(ctx: Context):
-    """“X”活动 is a Program, “X”称号 an Honor; a bare “X” after a program cue
-    (开展“X”) is a Program, otherwise a political formulation (Concept)."""
+    """A run of quoted names (“A”“B”、“C”) and the type word after it: (等)(系列)活动
+    makes each a Program, 称号 an Honor. A bare “X” is classed by its own last word,
+    by a program cue before it (开展“X”) or after it (以“X”为抓手), and is otherwise
+    a political formulation (Concept)."""
     table, pat = _quoted()
     text = ctx.doc.text
-    program_cue = cues()["program_cue"]
-    honor_cue = cues()["honor_cue"]
-    for m in pat.finditer(text):
-        if m.group(3):
-            cls = table[m.group(3)]
+    program_cue, program_after, honor_cue = cues()["program_cue"], cues()["program_after"], cues()["honor_cue"]
+    tail = re.compile(r"等?(?:系列|一系列|各类)?((?:(?![的等为和与及以在])[\u4e00-\u9fff·]){0,8}?)("
+                      + "|".join(map(re.escape, sorted(table, key=len, reverse=True))) + ")")
+    quotes = list(_QUOTE.finditer(text))
+    i = 0
+    while i < len(quotes):
+        run = [quotes[i]]
+        while i + len(run) < len(quotes) and text[run[-1].end():quotes[i + len(run)].start()] in ("", "、"):
+            run.append(quotes[i + len(run)])
+        i += len(run)
+        t = tail.match(text, run[-1].end())
+        if t:
+            cls = table[t.group(2)]
             if cls == "Honor":
-                yield ctx.mention(m.start(), m.start(1) + len(m.group(1)) + 1, "Honor", "quoted_names", 0.8,
-                                  m.group(1))
+                for q in run:
+                    yield ctx.mention(q.start(), q.end(), "Honor", "quoted_names", 0.8, q.group(1))
                 continue
-            yield ctx.mention(m.start(), m.end(), cls, "quoted_names", 0.8)
+            if len(run) == 1 and not t.group(0).startswith("等"):
+                yield ctx.mention(run[0].start(), t.end(), cls, "quoted_names", 0.8)
+                continue
+            for q in run:  # “A”“B”等活动: each is one
+                yield ctx.mention(q.start(), q.end(), cls, "quoted_names", 0.7)
             continue
-        before = text[max(0, m.start() - 6):m.start()]
-        if before.endswith(honor_cue):
-            yield ctx.mention(m.start(), m.end(), "Honor", "quoted_names", 0.7)
-        elif before.endswith(program_cue) or re.match(r"(?:作为|为抓手|为载体|工作)", text[m.end():m.end() + 4]):
-            yield ctx.mention(m.start(), m.end(), "Program", "quoted_names", 0.6)
-        else:
-            yield ctx.mention(m.start(), m.end(), "Concept", "quoted_names", 0.5)
+        for q in run:
+            content = q.group(1)
+            before = text[max(0, q.start() - 6):q.start()]
+            after = text[q.end():q.end() + 4]
+            own = _tail_class(content)
+            if own:
+                yield ctx.mention(q.start(), q.end(), own, "quoted_names", 0.7, content)
+            elif before.endswith(honor_cue):
+                yield ctx.mention(q.start(), q.end(), "Honor", "quoted_names", 0.7, content)
+            elif any(f.search(content) for f in _formulas()):
+                yield ctx.mention(q.start(), q.end(), "Concept", "quoted_names", 0.5)
+            elif before.endswith(program_cue) or after.startswith(program_after) or \
+                    re.search(r"[以把]$", before) and re.match(r"[^，。；]{0,6}(?:为|作为)", after):
+                yield ctx.mention(q.start(), q.end(), "Program", "quoted_names", 0.6)
+            else:
+                yield ctx.mention(q.start(), q.end(), "Concept", "quoted_names", 0.5)
 
 
 _CONGRESS = re.compile(rf"(?:党的)?([{CN_DIGIT}]{{1,3}})大(?![会学队])")

@@ -1,0 +1,112 @@
+"""Names that coordination and ellipsis leave incomplete, and bodies named without
+a suffix grammar can see.
+
+- Level ellipsis: 省、市委统战部 names the province's and the city's departments.
+- Organization series: 区人大、政府、政协 shares 区 among three bodies.
+- Shared suffix: 蓝天、碧水、净土保卫战 names three campaigns.
+- Party committees: 中原区委, 中共上街区委, and the context form 区委.
+- National bodies from a lexicon (中国共产党, 国务院 …).
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from functools import lru_cache
+
+from kg import gazetteer
+from kg.extract import Context, read_table, register
+
+LEVELS = "省市区县州旗"
+
+
+@lru_cache(maxsize=1)
+def _org_words() -> dict[str, str]:
+    return {r[0]: r[1] for r in read_table("org_words.tsv")}
+
+
+def _alternation(words) -> str:
+    return "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+
+
+@register("level_ellipsis", produces="mentions", priority=2)
+def level_ellipsis(ctx: Context):
+    """省、市委统战部 → 省委统战部 + 市委统战部 (each a mention of its level word)."""
+    org_suffixes = [r[0] for r in read_table("names.tsv") if r[1] in ("PartyOrganization", "GovernmentAgency",
+                                                                       "MassOrganization")]
+    pat = re.compile(rf"(?<![\u4e00-\u9fff])((?:[{LEVELS}]、)+)([{LEVELS}])(委?(?:{_alternation(org_suffixes + list(_org_words()))}))")
+    for m in pat.finditer(ctx.doc.text):
+        tail = m.group(3)
+        cls = _class_of(tail)
+        for lm in re.finditer(f"[{LEVELS}]", m.group(1)):
+            pos = m.start(1) + lm.start()
+            yield ctx.mention(pos, pos + 1, cls, "level_ellipsis", 0.6, lm.group() + tail)
+        yield ctx.mention(m.start(2), m.end(), cls, "level_ellipsis", 0.6)
+
+
+def _class_of(tail: str) -> str:
+    for r in sorted(read_table("names.tsv"), key=lambda r: -len(r[0])):
+        if tail.endswith(r[0]):
+            return r[1]
+    return _org_words().get(tail.lstrip("委"), "PartyOrganization" if tail.startswith("委") else "Organization")
+
+
+@register("org_series", produces="mentions", priority=2)
+def org_series(ctx: Context):
+    """区人大、政府、政协: the level word before the first body is shared by the rest."""
+    words = _alternation(_org_words())
+    pat = re.compile(rf"([{LEVELS}])((?:{words}))((?:[、和及](?:{words}))+)(?![\u4e00-\u9fff]{{0,1}}[局部办室])")
+    starts = {t.start for t in ctx.tokens}
+    for m in pat.finditer(ctx.doc.text):
+        if m.start() not in starts:
+            continue  # 社区人大: the level word ends another word
+        level = m.group(1)
+        yield ctx.mention(m.start(1), m.end(2), _org_words()[m.group(2)], "org_series", 0.6)
+        pos = m.start(3)
+        for part in re.finditer(rf"[、和及]({words})", m.group(3)):
+            s = pos + part.start(1)
+            yield ctx.mention(s, s + len(part.group(1)), _org_words()[part.group(1)], "org_series", 0.6,
+                              level + part.group(1))
+
+
+@register("shared_suffix", produces="mentions", priority=0)
+def shared_suffix(ctx: Context):
+    """蓝天、碧水、净土保卫战: short items before a name share its suffix word."""
+    rows = [r for r in read_table("names.tsv") if r[1] in ("Program", "Project", "Event")]
+    quoted = [r for r in read_table("quoted.tsv") if r[1] in ("Program", "Event")]
+    suffixes = {r[0]: r[1] for r in rows + quoted}
+    pat = re.compile(rf"(?<![\u4e00-\u9fff])((?:[\u4e00-\u9fff]{{2,4}}、)+)([\u4e00-\u9fff]{{2,4}})({_alternation(suffixes)})(?![\u4e00-\u9fff])")
+    for m in pat.finditer(ctx.doc.text):
+        suffix = m.group(3)
+        cls = suffixes[suffix]
+        for item in re.finditer(r"[\u4e00-\u9fff]{2,4}", m.group(1)):
+            s = m.start(1) + item.start()
+            yield ctx.mention(s, s + len(item.group()), cls, "shared_suffix", 0.5, item.group() + suffix)
+        yield ctx.mention(m.start(2), m.end(), cls, "shared_suffix", 0.5)
+
+
+@register("party_committees", produces="mentions", priority=1)
+def party_committees(ctx: Context):
+    """X区委 / 中共X区委 / 区委: a Party committee named by its area."""
+    gaz = gazetteer.load()
+    text = ctx.doc.text
+    starts = [t.start for t in ctx.tokens]
+    for m in re.finditer(rf"([{LEVELS}])委(?!员|书记|常委|副书记)", text):
+        start = m.start()
+        # the area's full name ends right before 委: 中原区委, 郑州市委
+        for k in range(min(gaz.max_len, start + 1), 1, -1):
+            if gaz.lookup(text[m.end(1) - k:m.end(1)]):
+                start = m.end(1) - k
+                break
+        if text[start - 2:start] == "中共":
+            start -= 2
+        if start == m.start() and ctx.tokens[bisect_right(starts, start) - 1].start != start:
+            continue  # the level word is the end of another word (社区委, 街区委)
+        yield ctx.mention(start, m.end(), "PartyOrganization", "party_committees", 0.7,
+                          text[start:m.end()].removeprefix("中共"))
+
+
+@register("national_bodies", produces="mentions", priority=2)
+def national_bodies(ctx: Context):
+    table = {r[0]: r[1] for r in read_table("national_orgs.tsv")}
+    for m in re.finditer(_alternation(table), ctx.doc.text):
+        yield ctx.mention(m.start(), m.end(), table[m.group()], "national_bodies", 0.9)
