@@ -84,6 +84,31 @@ def shared_suffix(ctx: Context):
         yield ctx.mention(m.start(2), m.end(), cls, "shared_suffix", 0.5)
 
 
+@register("listed_kind", produces="mentions", priority=0)
+def listed_kind(ctx: Context):
+    """A、B、C等项目: each listed item is a name of that kind, if it looks like a name
+    (something specific in it: an unknown word, a place, a number)."""
+    from kg.extract.names import _breaks, _is_generic, _is_specific, _token_index
+    kinds = {r[0]: r[1] for r in read_table("list_kinds.tsv")}
+    text = ctx.doc.text
+    pat = re.compile(rf"((?:[^、，。；：“”《》\s]{{2,16}}、)+[^、，。；：“”《》\s]{{2,16}})等(?:重点|一批|多家|十余家|多个)?({_alternation(kinds)})")
+    for m in pat.finditer(text):
+        cls = kinds[m.group(2)]
+        pos = m.start(1)
+        items = m.group(1).split("、")
+        for n, item in enumerate(items):
+            s, e = pos, pos + len(item)
+            pos = e + 1
+            if n == 0:  # the first item starts after the last verb before the list: 全力加快A、B
+                i = _token_index(ctx, s)
+                while i < len(ctx.tokens) and ctx.tokens[i].start < e:
+                    if ctx.tokens[i].start < s or _breaks(ctx.tokens[i]):
+                        s = ctx.tokens[i].end
+                    i += 1
+            if e - s >= 2 and _is_specific(ctx, s, e) and not _is_generic(ctx, s, e):
+                yield ctx.mention(s, e, cls, "listed_kind", 0.5)
+
+
 @register("party_committees", produces="mentions", priority=1)
 def party_committees(ctx: Context):
     """X区委 / 中共X区委 / 区委: a Party committee named by its area."""

@@ -27,7 +27,9 @@ BRACKETS = {"”": "“", ")": "(", "）": "（", "’": "‘"}  # a bracketed p
 # A one-character suffix of a place (路, 村, 区 …) belongs with the word before it,
 # whatever that word's tag: 互助路小学, 断头路打通工程.
 GLUE = set("路街村镇乡区县市省道巷里湾园苑")
-SPECIFIC_TAGS = {"nr", "nr1", "nr2", "nrj", "nrf", "nrfg", "nrt", "ns", "nsf", "nz", "x", "eng", "j", "nt"}
+# jieba's dictionary tags many ordinary words nr (拓宽, 智慧), so person tags do not
+# make a body specific; unknown words, places and proper nouns do.
+SPECIFIC_TAGS = {"ns", "nsf", "nz", "x", "eng", "j", "nt"}
 
 
 @lru_cache(maxsize=1)
@@ -62,10 +64,20 @@ def _token_index(ctx: Context, pos: int) -> int:
     return bisect_right(_starts(ctx), pos) - 1
 
 
+_COUNTED = set("个次届批名家余多位项件条户人")
+
+
 def _breaks(t) -> bool:
-    """Whether token ``t`` cannot be part of a name (seen while extending left)."""
+    """Whether token ``t`` cannot be part of a name (seen while extending left):
+    punctuation, stopwords, verbs and function words of two or more characters, and
+    counts (余个, 三次, 十一届; a number alone may be part of a name: 191号院)."""
     if t.tag == "w" or t.text in word_set("stopwords.tsv"):
         return True
+    if t.tag in ("m", "mq") and not t.text.isdigit() and (
+            t.text[-1] in _COUNTED or len(t.text) == 1 and t.text not in "号第一二三四五六七八九十"):
+        return True
+    if t.tag in ("nt", "n") and len(t.text) >= 4 and re.search("[和与及]", t.text[1:-1]):
+        return True  # 党和政府, 党和国家: a coordination, not a name
     return len(t.text) >= 2 and t.tag in BREAK_TAGS
 
 
@@ -84,6 +96,9 @@ def find_name(ctx: Context, s: int, e: int, maxlen: int, organization: bool = Tr
         return None
     whole = toks[ti]
     suffix = ctx.doc.text[s:e]
+    if whole.end == e and _breaks(whole) and whole.tag != "w" and whole.text not in word_set("stopwords.tsv") \
+            and re.search("[和与及]", whole.text):
+        return None
     # Weak candidates: the suffix ends an ordinary dictionary word (格局, 城镇, 科技局),
     # or a one-character suffix follows a lone character (开新局). They are names
     # only when a level word or a place comes before them (区科技局, 区工信局).
@@ -122,6 +137,15 @@ def find_name(ctx: Context, s: int, e: int, maxlen: int, organization: bool = Tr
                 break  # 我区玉林街道: a stray 区 is not part of the place's name
         if _breaks(t) or t.text in units or t.text.endswith(suffix) or t.text in _barriers():
             break
+        if len(t.text) == 1 and t.tag == "v" and j > 0 and _breaks(toks[j - 1]):
+            break  # 抓/项目 after a verb: a one-character verb at the edge of a clause
+        if has_context_prefix(ctx, start) and not gazetteer.load().leading_places(
+                ctx.doc.text[t.start:e]):
+            break  # 上街区委区政府: a completed context form (区政府) starts the name
+        if not organization and not gazetteer.load().lookup(t.text):
+            lead = "".join(gazetteer.load().leading_places(ctx.doc.text[start:e]))
+            if lead and start + len(lead) in _token_starts(ctx):
+                break  # 卫生死角中原区汝河路: a place chain is the left edge of a place's name
         start = t.start
         j -= 1
     if weak and not (has_context_prefix(ctx, start) or gazetteer.load().leading_places(ctx.doc.text[start:e])):
@@ -189,18 +213,37 @@ def _is_generic(ctx: Context, start: int, s: int) -> bool:
     return True
 
 
-def _is_specific(ctx: Context, start: int, s: int) -> bool:
-    """Something in the body names a particular thing: a place, a proper noun, a
-    word no dictionary knows (often cut into single characters), a number, a quote."""
+def _is_specific(ctx: Context, start: int, s: int, places: bool = True) -> bool:
+    """Something in the body names a particular thing: a place (unless ``places`` is
+    false), a proper noun, a word no dictionary knows (often cut into single
+    characters), a number, a quote."""
+    if not places:
+        lead = "".join(gazetteer.load().leading_places(ctx.doc.text[start:s]))
+        if lead and start + len(lead) in _token_starts(ctx):
+            start += len(lead)  # 中原区高质量项目: the area alone does not make a project specific
     i = _token_index(ctx, start)
     while i < len(ctx.tokens) and ctx.tokens[i].start < s:
         t = ctx.tokens[i]
+        if t.start < start:
+            i += 1
+            continue
         if t.tag in SPECIFIC_TAGS or t.text.isdigit() or t.text in "“”" or (
                 len(t.text) == 1 and t.tag not in BREAK_TAGS | {"w", "v", "a", "m", "q"}
                 and t.text not in word_set("stopwords.tsv")):
             return True
         i += 1
     return False
+
+
+def _drop_leading_verb(ctx: Context, start: int, s: int) -> int:
+    """赞桐柏路191号院 → 桐柏路191号院: a one-character verb at the left edge goes when
+    two or more characters of body remain (育华学校 keeps its 育)."""
+    t = ctx.tokens[_token_index(ctx, start)]
+    if t.start == start and len(t.text) == 1 and t.tag in ("v", "p", "d") and s - t.end >= 2:
+        return t.end
+    if t.start == start and len(t.text) == 1 and t.tag in ("v", "p", "d") and s - t.end == 0:
+        return s
+    return start
 
 
 def _strip_leading(text: str) -> int:
@@ -221,15 +264,18 @@ def name_grammar(ctx: Context):
         if start is None:
             continue
         start += _strip_leading(text[start:e])
+        start = _drop_leading_verb(ctx, start, s)
         if start >= s:
             continue  # a bare suffix (统战部, 街道) names nothing by itself
+        if FAMILY.get(cls) == "Place" and s - start < 2:
+            continue  # 后社区: a one-character body names no place
         name = text[start:e]
         contextual = has_context_prefix(ctx, start)
         if any(w in text[start:s] for w in word_set("scope.tsv")):
             continue
         cls = _refine(cls, name)
         strict = strict and cls != "Honor"
-        if not contextual and (_is_generic(ctx, start, s) or strict and not _is_specific(ctx, start, s)):
+        if not contextual and (_is_generic(ctx, start, s) or strict and not _is_specific(ctx, start, s, cls != "Project")):
             continue
         if cls == "Site":
             # a site named with its area in front (航海西路街道中晟互联网大厦): the area

@@ -110,6 +110,7 @@ def quoted_names(ctx: Context):
 
 
 _CONGRESS = re.compile(rf"(?:党的)?([{CN_DIGIT}]{{1,3}})大(?![会学队])")
+_SESSION = re.compile(rf"((?:中共)?[\u4e00-\u9fff]{{2,8}}?[省市区县]委)?([{CN_DIGIT}]{{1,3}})届([{CN_DIGIT}]{{1,3}})次(?:全体会议|全会)")
 _PLENUM = re.compile(rf"([{CN_DIGIT}]{{1,3}})届((?:[{CN_DIGIT}]{{1,2}}中、?)+)全会")
 
 
@@ -120,6 +121,17 @@ def congresses(ctx: Context):
     for m in _CONGRESS.finditer(text):
         if m.group(0).startswith("党的") or text[m.end():m.end() + 2] in ("精神", "以来", "报告", "代表"):
             yield ctx.mention(m.start(), m.end(), "Event", "congresses", 0.9, f"党的{m.group(1)}大")
+    for m in _SESSION.finditer(text):
+        start = m.start(2)
+        if m.group(1):  # the committee holding the session: 中原区委十一届三次全会
+            from kg import gazetteer
+            g = m.group(1)
+            for i in range(len(g) - 2):
+                area = g[i:-1].removeprefix("中共")
+                if "".join(gazetteer.load().leading_places(area)) == area:
+                    start = m.start(1) + i
+                    break
+        yield ctx.mention(start, m.end(), "Event", "congresses", 0.8)
     for m in _PLENUM.finditer(text):
         for part in re.findall(rf"[{CN_DIGIT}]{{1,2}}中", m.group(2)):
             yield ctx.mention(m.start(), m.end(), "Event", "congresses", 0.9, f"{m.group(1)}届{part}全会")
@@ -145,22 +157,31 @@ def honors(ctx: Context):
             yield ctx.mention(s, e, "Honor", "honors", 0.7, title)
 
 
+@lru_cache(maxsize=1)
+def _person_name() -> str:
+    """A surname and one or two given-name characters, as a regular expression."""
+    from kg.extract import word_set
+    surnames = sorted(word_set("surnames.tsv"), key=len, reverse=True)
+    return rf"(?:{'|'.join(surnames)})[\u4e00-\u9fff]{{1,2}}"
+
+
 @register("people", produces="mentions", priority=3)
 def people(ctx: Context):
-    """Names after a byline role (本报记者 张三 李四) or before a title (张三教授)."""
+    """People next to a role: a byline (本报记者 张三 李四), a title after the name
+    (张三教授), a photo credit (张三摄) or a count (李四等3人)."""
     text = ctx.doc.text
+    name = _person_name()
     before = cues()["person_before"]
     for m in re.finditer("|".join(map(re.escape, before)), text):
         pos = m.end()
         while True:
-            n = re.compile(r" ?([\u4e00-\u9fff]{2,3})(?= |$|\n|文|摄)").match(text, pos)
-            if not n or text[n.start(1):n.end(1)] in before:
+            n = re.compile(rf" ?([\u4e00-\u9fff]{{2,3}})(?= |$|\n|文|摄|/)").match(text, pos)
+            if not n or n.group(1) in before:
                 break
             yield ctx.mention(n.start(1), n.end(1), "Person", "people", 0.7)
             pos = n.end()
     after = "|".join(map(re.escape, cues()["person_after"]))
-    for m in re.finditer(rf"(?<=[，、。\s])([\u4e00-\u9fff]{{2,3}}?)(?:{after})", text):
-        from kg.segment import tag_of
-        name = m.group(1)
-        if tag_of(name[:1]) in ("nr", "x") or tag_of(name).startswith("nr"):
-            yield ctx.mention(m.start(1), m.end(1), "Person", "people", 0.5)
+    follow = "|".join(cues()["person_follow"])
+    for pat, conf in ((rf"({name}?)(?:{after})", 0.5), (rf"({name}?) ?(?:{follow})(?![\u4e00-\u9fff]*[会部])", 0.6)):
+        for m in re.finditer(rf"(?:(?<=[，、。：；\s“（(])|^){pat}", text, re.M):
+            yield ctx.mention(m.start(1), m.end(1), "Person", "people", conf)
