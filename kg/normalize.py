@@ -41,10 +41,14 @@ def _joins(line: str, nxt: str) -> bool:
         return False
     if _ENUM.match(nxt) or _ENUM.match(line) or line.startswith("——") or _BYLINE.match(nxt):
         return False
-    if not re.match(rf"[{CJK}\d“‘《（(、，,]", nxt):
+    if not re.match(rf"[{CJK}\d“‘《（(、，,\"]", nxt):
         return False
+    if len(nxt) <= 30 and not re.search("[。，、；：！？,;:!?]", nxt):
+        return False  # a headline or caption the page layout dropped into a paragraph
+    # judged on the line alone (never on the next line's length), so that joining is
+    # idempotent: a second pass sees the same lines
     return "。" in line or "！" in line or "？" in line or len(line) >= 40 or \
-        (bool(re.search("[，、,；]", line)) and len(nxt) >= 10)
+        (bool(re.search("[，、,；]", line)) and len(line) >= 12)
 
 
 def _delete(text: str, segs: list[list[int]], spans: list[tuple[int, int]]):
@@ -111,12 +115,15 @@ def normalize(raw: RawDocument) -> Document:
     dels = []
     if lines:
         dels.append((0, lines[0][0]))
+        logical = lines[0][0]  # where the line being built by joins starts
         for (a, b), (c, d) in zip(lines, lines[1:]):
-            if _joins(text[a:b], text[c:d]):
+            # judge the whole joined line so far, so that normalizing twice joins nothing more
+            if _joins(text[logical:b].replace("\n", ""), text[c:d]):
                 dels.append((b, c))
             else:
                 dels.append((b, b + text[b:c].index("\n")))      # keep one newline
                 dels.append((b + text[b:c].index("\n") + 1, c))
+                logical = c
         dels.append((lines[-1][1], len(text)))
     else:
         dels.append((0, len(text)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from functools import lru_cache
 
 from kg import gazetteer
@@ -19,6 +20,7 @@ from kg.model import (FAMILY, Entity, EntityKey, Extraction, Mention, Metric, Pr
 
 LEVEL_ORDER = ("province", "city", "county", "town")
 _ABBREV = re.compile(r"[（(](?:以下)?简称[“\"]?([^”\"（）()]{2,12})[”\"]?[）)]")
+_PAREN = re.compile(r"[（(]([A-Za-z]{2,8}|[\u4e00-\u9fff]{2,8})[）)]")
 _QUOTE_CORE = re.compile(r"“([^“”]+)”")
 ACTOR_CLASSES = ("PartyOrganization", "GovernmentAgency", "MassOrganization", "DemocraticParty",
                  "Organization", "AdministrativeArea")
@@ -31,6 +33,11 @@ def _context_rules() -> list[tuple[str, str, str]]:
 
 def leading_places(name: str) -> list[str]:
     return gazetteer.load().leading_places(name)
+
+
+def _names_of(gaz, full: str) -> list[str]:
+    area = gaz.best(full)
+    return [full] + ([area.alias] if area and area.alias and len(area.alias) >= 2 else [])
 
 
 def document_context(ctx: Context) -> dict[str, str]:
@@ -49,8 +56,10 @@ def document_context(ctx: Context) -> dict[str, str]:
     out: dict[str, str] = {}
     if counts["county"]:
         out["county"] = counts["county"].most_common(1)[0][0]
-        # same-named counties (西湖区 in 杭州 and in 南昌): the one whose city the text names
-        a = gaz.best(out["county"], tuple(counts["city"]) + tuple(counts["province"]))
+        # same-named counties (西湖区 in 杭州 and in 南昌): the one whose city the text
+        # names most, by full name or short form
+        choices = gaz.lookup(out["county"])
+        a = max(choices, key=lambda c: sum(text.count(n) for n in _names_of(gaz, c.parent)) if c.parent else 0)
         if a and a.parent:
             out["city"] = a.parent
             c = gaz.best(a.parent)
@@ -104,6 +113,18 @@ def full_form(name: str) -> str:
     return name
 
 
+def is_short_form(short: str, full: str) -> bool:
+    """A parenthesised short form of a name: a Latin acronym (CCD), or characters
+    taken in order from the name (中原区新联会 of 中原区新的社会阶层人士联谊会), not a
+    qualifier such as 中关村e谷(郑州)."""
+    if short.isascii():
+        return short.isupper()
+    if len(short) >= len(full) or short[0] != full[0]:
+        return False
+    it = iter(full)
+    return all(ch in it for ch in short)
+
+
 def core_key(name: str) -> str:
     """What two names of one program share: the quoted core without marks and
     enumeration commas (“听、讲、看、送”活动 and “听讲看送” → 听讲看送)."""
@@ -112,55 +133,112 @@ def core_key(name: str) -> str:
     return re.sub(r"[、·\s]", "", core)
 
 
-def canonical(m: Mention, context: dict[str, str]) -> str | None:
-    """Canonical name of a mention in this document, or None if it cannot be resolved."""
+@dataclass(frozen=True)
+class Naming:
+    """How a mention is named: its canonical name, the other names it gives the
+    entity (a completed short form 西湖区法院 beside 西湖区人民法院, a full form with
+    the context's places), and whether its surface depends on context (区委统战部)."""
+    name: str
+    others: tuple[str, ...] = ()
+    contextual: bool = False
+
+
+def canonical(m: Mention, context: dict[str, str]) -> Naming | None:
+    """The naming of a mention in this document, or None if it cannot be resolved."""
     name = (m.name or m.text).replace(" ", "")
     if m.extractor == "context_words":
         for word, level, _ in _context_rules():
             if name == word:
-                return context.get(level)
+                return Naming(context[level], (), True) if context.get(level) else None
         return None
+    contextual = False
     if FAMILY.get(m.cls) == "Organization" or m.cls == "Document" or FAMILY.get(m.cls) == "Place":
         body = name[1:] if m.cls == "Document" else name
         for prefix, level, template in _context_rules():
             if body.startswith(prefix) and not prefix.startswith(("我", "全", "本", "该")):
                 area = context.get(level)
                 if area is None:
-                    return None if m.cls != "Document" else name
+                    return None if m.cls != "Document" else Naming(name)
                 resolved = template.format(area=area) + body[len(prefix):]
                 name = f"《{resolved}" if m.cls == "Document" else resolved
+                contextual = True
                 break
+    others = []
     if m.cls != "Document":
-        name = _strip_context(name, m.cls, set(context.values()))
+        stripped = _strip_context(name, m.cls, set(context.values()))
+        if stripped != name:
+            others.append(name)
+            name = stripped
     if FAMILY.get(m.cls) == "Organization":
-        name = full_form(name)
-    return name
+        full = full_form(name)
+        if full != name:
+            others.append(name)
+            name = full
+    return Naming(name, tuple(others), contextual)
+
+
+def section_of(sentences) -> list[int]:
+    """Section number of each sentence: a section is a run of headings and the body
+    paragraphs after them. Newspaper pages interleave articles by section, so the
+    section is the unit that context follows."""
+    out, cur, prev_heading = [], 0, True
+    for s in sentences:
+        if s.heading and not prev_heading:
+            cur += 1
+        out.append(cur)
+        prev_heading = s.heading
+    return out
+
+
+def section_contexts(ctx: Context, context: dict[str, str], sec: list[int]) -> dict[int, dict[str, str]]:
+    """Each section's context: the document's, with the subdistrict or town the
+    section itself names most."""
+    gaz = gazetteer.load()
+    towns: dict[int, Counter] = defaultdict(Counter)
+    for m in ctx.mentions:
+        if m.cls != "AdministrativeArea":
+            continue
+        name = m.name or m.text
+        area = gaz.best(name, tuple(context.values()))
+        if (area and area.level == "town") or re.search("(?:街道|镇|乡)$", name):
+            towns[sec[ctx.sentence_at(m.start).index]][name] += 1
+    out = {}
+    for k in set(sec):
+        c = dict(context)
+        if towns[k]:
+            c["town"] = towns[k].most_common(1)[0][0]
+        out[k] = c
+    return out
 
 
 def resolve(ctx: Context) -> Extraction:
     gaz = gazetteer.load()
     doc = ctx.doc
     context = document_context(ctx)
+    sec = section_of(ctx.sentences)
+    sec_context = section_contexts(ctx, context, sec)
     # 1. mentions -> keys
     key_of: dict[tuple[int, int, str], EntityKey] = {}
     groups: dict[EntityKey, list[Mention]] = defaultdict(list)
     aliases: dict[EntityKey, set[str]] = defaultdict(set)
     for m in ctx.mentions:
-        name = canonical(m, context)
-        if not name or FAMILY.get(m.cls) is None:
+        naming = canonical(m, sec_context[sec[ctx.sentence_at(m.start).index]])
+        if naming is None or FAMILY.get(m.cls) is None:
             continue
+        name = naming.name
         key = EntityKey(FAMILY[m.cls], name)
         key_of[(m.start, m.end, m.name)] = key
         groups[key].append(m)
         surface = m.text.replace(" ", "")
+        aliases[key].update(n for n in naming.others if n != name)
         # 区委统战部 completed to 西湖区委统战部 is no name of its own: not an alias
-        if surface != name and m.extractor != "context_words" and not name.endswith(surface):
+        if surface != name and not naming.contextual:
             aliases[key].add(surface)
         core = _QUOTE_CORE.fullmatch(surface) or (_QUOTE_CORE.match(surface) if FAMILY[m.cls] in ("Program", "Base") else None)
         if core and core.group(1) != name:
             aliases[key].add(core.group(1))
-        ab = _ABBREV.match(doc.text, m.end)
-        if ab:
+        ab = _ABBREV.match(doc.text, m.end) or _PAREN.match(doc.text, m.end)
+        if ab and (ab.re is _ABBREV or is_short_form(ab.group(1), name)):
             aliases[key].add(ab.group(1))
     # a declared short form used later stands for the full name
     short = {a: k for k, al in aliases.items() for a in al if k.family == "Organization"}
@@ -211,6 +289,22 @@ def resolve(ctx: Context) -> Extraction:
             actor = k
             break
     sents = ctx.sentences
+    # each section's actor: the organization or area opening its first paragraph
+    # (近年来，汝河路街道党工委始终…), else the document's
+    sec_actor: dict[int, EntityKey | None] = {}
+    for k in set(sec):
+        first = next((x for x in sents if sec[x.index] == k and not x.heading), None)
+        sec_actor[k] = actor
+        if first is None:
+            continue
+        for m in ctx.mentions:
+            key = key_of.get((m.start, m.end, m.name))
+            if key and first.start <= m.start < first.start + 12 and m.cls in ACTOR_CLASSES \
+                    and m.extractor != "context_words":
+                area = gaz.best(key.name) if m.cls == "AdministrativeArea" else None
+                if area is None or area.level in ("county", "town"):
+                    sec_actor[k] = key
+                    break
 
     def prov(sent_index: int, rule: str, conf: float) -> Provenance:
         s = sents[sent_index]
@@ -226,7 +320,7 @@ def resolve(ctx: Context) -> Extraction:
             if subj is not None:
                 topic[para] = subj
         else:
-            subj = topic.get(para, actor)
+            subj = topic.get(para, sec_actor[sec[rc.sentence]])
         if subj is None or obj is None or subj == obj:
             continue
         relations.add(Relation(subj, rc.predicate, obj, prov(rc.sentence, rc.rule, rc.confidence)))
@@ -248,7 +342,7 @@ def resolve(ctx: Context) -> Extraction:
         if mc.about is not None:
             about = key_of.get((mc.about.start, mc.about.end, mc.about.name))
         else:
-            about = topic.get(sents[mc.sentence].paragraph, actor)
+            about = topic.get(sents[mc.sentence].paragraph, sec_actor[sec[mc.sentence]])
         metrics.append(Metric(about, mc.indicator, mc.value, mc.unit, mc.approximate, mc.period,
                               mc.text, mc.start, mc.end, prov(mc.sentence, mc.rule, mc.confidence)))
     return Extraction(doc, ctx.sentences, tuple(ctx.mentions), tuple(entities),

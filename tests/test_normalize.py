@@ -19,6 +19,9 @@ def norm(text):
     ('弘扬 "帐篷精神",在全 区成立临时党支部 39个。', "弘扬“帐篷精神”，在全区成立临时党支部39个。"),
     # full-width digits and letters become ASCII
     ("完成率达１００％，ＣＣＤ片区。", "完成率达100%，CCD片区。"),
+    # a headline dropped into a broken paragraph stays a line of its own
+    ("清理各类卫生死角\n\n某某街道 学党史开新局\n\n97853处，清运垃圾。",
+     "清理各类卫生死角\n某某街道 学党史开新局\n97853处，清运垃圾。"),
     # bylines keep the spaces between names
     ("本报记者 张三 通讯员 李四", "本报记者 张三 通讯员 李四"),
 ])
@@ -48,7 +51,7 @@ def test_every_normalized_char_maps_back_to_its_raw_char(pieces):
         assert same or widened or replaced, (raw, i, ch, r)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(_PIECES)
 def test_normalize_is_idempotent_on_its_output_text(pieces):
     once = norm("".join(pieces)).text

@@ -59,3 +59,62 @@ def test_relations_and_metrics_carry_provenance():
         p = r.provenance if hasattr(r, "provenance") else r
         s = x.sentences[p.sentence]
         assert (s.start, s.end) == (p.start, p.end) and x.doc.text[p.start:p.end] == s.text
+
+
+HANGZHOU = """西湖区委统战部：同心聚力促发展
+今年以来，西湖区委统战部工作得到省、市委统战部的肯定。在区人大、政府、政协换届中，严格把关。
+联合区法院开展“法润同心”活动。在中共西湖区委的领导下，举办“同心讲堂”系列活动。
+以杭州西溪湿地综合保护区(XXSD)为依托，建立西湖区新的社会阶层人士联谊会(西湖区新联会)。
+开展“同心讲堂”活动。
+"""
+
+
+def entity_names(text):
+    return {e.name: e for e in extraction(text).entities}
+
+
+def test_elliptical_levels_resolve_to_each_area():
+    got = entity_names(HANGZHOU)
+    assert "浙江省委统战部" in got and "杭州市委统战部" in got
+
+
+def test_series_members_get_the_area_and_their_full_form():
+    got = entity_names(HANGZHOU)
+    assert "西湖区人民政府" in got and "西湖区政协" in got and "西湖区人大" in got
+    court = got["西湖区人民法院"]
+    assert court.cls == "GovernmentAgency" and "西湖区法院" in court.aliases
+
+
+def test_party_committee_with_zhonggong_prefix():
+    got = entity_names(HANGZHOU)
+    assert got["西湖区委"].cls == "PartyOrganization" and "中共西湖区委" in got["西湖区委"].aliases
+
+
+def test_parenthesised_short_forms_become_aliases():
+    got = entity_names(HANGZHOU)
+    lhh = got["西湖区新的社会阶层人士联谊会"]
+    assert "西湖区新联会" in lhh.aliases
+
+
+def test_one_program_under_several_names():
+    got = entity_names(HANGZHOU)
+    programs = [e for e in got.values() if e.cls == "Program" and "同心讲堂" in e.name]
+    assert len(programs) == 1 and "同心讲堂" in programs[0].aliases
+
+
+INTERLEAVED = """和平区委统战部：凝心聚力
+和平区委统战部深入开展“同心同行”活动。
+党建引领 服务群众
+近年来，南市街道党工委组织开展“邻里守望”活动。
+街道党工委持续推进“红色物业”工程。
+坚持凝心聚力 统战工作出彩
+开展“同心助企”活动。
+"""
+
+
+def test_context_and_actor_follow_the_section():
+    x = extraction(INTERLEAVED)
+    runs = {(r.subject.name, r.object.name) for r in x.relations if r.predicate == "runs"}
+    assert ("南市街道党工委", "“邻里守望”活动") in runs
+    assert ("南市街道党工委", "“红色物业”工程") in runs      # 街道党工委 completed from the section
+    assert ("和平区委统战部", "“同心助企”活动") in runs      # back to the report's actor

@@ -33,8 +33,11 @@ def level_ellipsis(ctx: Context):
     """省、市委统战部 → 省委统战部 + 市委统战部 (each a mention of its level word)."""
     org_suffixes = [r[0] for r in read_table("names.tsv") if r[1] in ("PartyOrganization", "GovernmentAgency",
                                                                        "MassOrganization")]
-    pat = re.compile(rf"(?<![\u4e00-\u9fff])((?:[{LEVELS}]、)+)([{LEVELS}])(委?(?:{_alternation(org_suffixes + list(_org_words()))}))")
+    pat = re.compile(rf"((?:[{LEVELS}]、)+)([{LEVELS}])(委?(?:{_alternation(org_suffixes + list(_org_words()))}))")
+    starts = {t.start for t in ctx.tokens}
     for m in pat.finditer(ctx.doc.text):
+        if m.start() not in starts:
+            continue  # 社区、市委: the first level word ends another word
         tail = m.group(3)
         cls = _class_of(tail)
         for lm in re.finditer(f"[{LEVELS}]", m.group(1)):
@@ -68,6 +71,20 @@ def org_series(ctx: Context):
                               level + part.group(1))
 
 
+def _after_last_break(ctx: Context, s: int, e: int) -> int:
+    """Where the first item of a list starts: after the last verb or function word
+    in [s, e) (全力加快A、B: A starts after 加快)."""
+    from kg.extract.names import _breaks, _token_index
+    i = _token_index(ctx, s)
+    while i < len(ctx.tokens) and ctx.tokens[i].start < e:
+        t = ctx.tokens[i]
+        if t.start < s or _breaks(t) or (t.start == s and len(t.text) == 1 and t.tag in ("v", "a", "d", "p", "c")
+                                           and e - t.end >= 2):
+            s = max(s, t.end)  # 打/好/蓝天: one-character verbs and adverbs at the front go too
+        i += 1
+    return s
+
+
 @register("shared_suffix", produces="mentions", priority=0)
 def shared_suffix(ctx: Context):
     """蓝天、碧水、净土保卫战: short items before a name share its suffix word."""
@@ -78,9 +95,12 @@ def shared_suffix(ctx: Context):
     for m in pat.finditer(ctx.doc.text):
         suffix = m.group(3)
         cls = suffixes[suffix]
-        for item in re.finditer(r"[\u4e00-\u9fff]{2,4}", m.group(1)):
-            s = m.start(1) + item.start()
-            yield ctx.mention(s, s + len(item.group()), cls, "shared_suffix", 0.5, item.group() + suffix)
+        for n, item in enumerate(re.finditer(r"[\u4e00-\u9fff]{2,4}", m.group(1))):
+            s, e = m.start(1) + item.start(), m.start(1) + item.end()
+            if n == 0:
+                s = _after_last_break(ctx, s, e)  # 打好蓝天 → 蓝天
+            if e - s >= 2:
+                yield ctx.mention(s, e, cls, "shared_suffix", 0.5, ctx.doc.text[s:e] + suffix)
         yield ctx.mention(m.start(2), m.end(), cls, "shared_suffix", 0.5)
 
 
@@ -88,7 +108,7 @@ def shared_suffix(ctx: Context):
 def listed_kind(ctx: Context):
     """A、B、C等项目: each listed item is a name of that kind, if it looks like a name
     (something specific in it: an unknown word, a place, a number)."""
-    from kg.extract.names import _breaks, _is_generic, _is_specific, _token_index
+    from kg.extract.names import _is_generic, _is_specific
     kinds = {r[0]: r[1] for r in read_table("list_kinds.tsv")}
     text = ctx.doc.text
     pat = re.compile(rf"((?:[^、，。；：“”《》\s]{{2,16}}、)+[^、，。；：“”《》\s]{{2,16}})等(?:重点|一批|多家|十余家|多个)?({_alternation(kinds)})")
@@ -100,11 +120,7 @@ def listed_kind(ctx: Context):
             s, e = pos, pos + len(item)
             pos = e + 1
             if n == 0:  # the first item starts after the last verb before the list: 全力加快A、B
-                i = _token_index(ctx, s)
-                while i < len(ctx.tokens) and ctx.tokens[i].start < e:
-                    if ctx.tokens[i].start < s or _breaks(ctx.tokens[i]):
-                        s = ctx.tokens[i].end
-                    i += 1
+                s = _after_last_break(ctx, s, e)
             if e - s >= 2 and _is_specific(ctx, s, e) and not _is_generic(ctx, s, e):
                 yield ctx.mention(s, e, cls, "listed_kind", 0.5)
 

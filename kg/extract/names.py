@@ -21,15 +21,16 @@ from kg.model import FAMILY
 # Multi-character tokens with these tags end a name when met while extending left:
 # verbs, prepositions, conjunctions, adverbs, particles, pronouns, time words.
 BREAK_TAGS = {"v", "vd", "vi", "vg", "p", "c", "d", "ad", "u", "uj", "ul", "uz", "ug", "uv", "ud", "r", "rr", "rz",
-              "t", "y", "e", "o", "zg", "f"}
+              "t", "y", "e", "o", "f"}
 JOINERS = {"·", "+", "&"}   # inside a name when both sides are name material
 BRACKETS = {"”": "“", ")": "(", "）": "（", "’": "‘"}  # a bracketed part inside a name is skipped whole
 # A one-character suffix of a place (路, 村, 区 …) belongs with the word before it,
 # whatever that word's tag: 互助路小学, 断头路打通工程.
 GLUE = set("路街村镇乡区县市省道巷里湾园苑")
+AREA_WORDS = {"街道", "社区", "镇", "乡", "村", "区", "县"}
 # jieba's dictionary tags many ordinary words nr (拓宽, 智慧), so person tags do not
 # make a body specific; unknown words, places and proper nouns do.
-SPECIFIC_TAGS = {"ns", "nsf", "nz", "x", "eng", "j", "nt"}
+SPECIFIC_TAGS = {"ns", "nsf", "nz", "x", "eng", "nt"}  # not j: 环保, 工信 are abbreviations of kinds
 
 
 @lru_cache(maxsize=1)
@@ -81,7 +82,7 @@ def _breaks(t) -> bool:
     return len(t.text) >= 2 and t.tag in BREAK_TAGS
 
 
-def find_name(ctx: Context, s: int, e: int, maxlen: int, organization: bool = True) -> int | None:
+def find_name(ctx: Context, s: int, e: int, maxlen: int, organization: bool = True, site: bool = False) -> int | None:
     """Start of the name whose suffix spans [s, e); None when the suffix is part of
     an ordinary word (格局, 思路, 路线) or runs into the next word.
 
@@ -142,6 +143,8 @@ def find_name(ctx: Context, s: int, e: int, maxlen: int, organization: bool = Tr
         if has_context_prefix(ctx, start) and not gazetteer.load().leading_places(
                 ctx.doc.text[t.start:e]):
             break  # 上街区委区政府: a completed context form (区政府) starts the name
+        if site and t.text in AREA_WORDS and start < whole.start:
+            break  # 平安里街道星河互联网大厦: the site's name starts after its area
         if not organization and not gazetteer.load().lookup(t.text):
             lead = "".join(gazetteer.load().leading_places(ctx.doc.text[start:e]))
             if lead and start + len(lead) in _token_starts(ctx):
@@ -260,7 +263,7 @@ def name_grammar(ctx: Context):
     for m in pattern.finditer(text):
         s, e = m.span()
         cls, maxlen, strict = table[m.group()]
-        start = find_name(ctx, s, e, maxlen, FAMILY.get(cls) == "Organization")
+        start = find_name(ctx, s, e, maxlen, FAMILY.get(cls) == "Organization", cls == "Site")
         if start is None:
             continue
         start += _strip_leading(text[start:e])

@@ -97,7 +97,7 @@ def quoted_names(ctx: Context):
             after = text[q.end():q.end() + 4]
             own = _tail_class(content)
             if own:
-                yield ctx.mention(q.start(), q.end(), own, "quoted_names", 0.7, content)
+                yield ctx.mention(q.start(), q.end(), own, "quoted_names", 0.7, content if own == "Honor" else "")
             elif before.endswith(honor_cue):
                 yield ctx.mention(q.start(), q.end(), "Honor", "quoted_names", 0.7, content)
             elif any(f.search(content) for f in _formulas()):

@@ -1,0 +1,29 @@
+import pytest
+
+from helpers import found
+
+
+@pytest.mark.parametrize("text,component,expected", [
+    ("得到省、市委统战部的认可。", "level_ellipsis",
+     {("PartyOrganization", "省委统战部"), ("PartyOrganization", "市委统战部")}),
+    ("在区人大、政府、政协换届中。", "org_series",
+     {("GovernmentAgency", "区人大"), ("GovernmentAgency", "区政府"), ("GovernmentAgency", "区政协")}),
+    ("打好蓝天、碧水、净土保卫战。", "shared_suffix",
+     {("Program", "蓝天保卫战"), ("Program", "碧水保卫战"), ("Program", "净土保卫战")}),
+    ("推动星河湾、锦绣园、翠湖苑等项目落地。", "listed_kind",
+     {("Project", "星河湾"), ("Project", "锦绣园"), ("Project", "翠湖苑")}),
+    ("坚决落实市委、市政府部署。", "party_committees", {("PartyOrganization", "市委")}),
+    ("在中共余杭区委的领导下。", "party_committees", {("PartyOrganization", "余杭区委")}),
+    ("庆祝中国共产党成立100周年。", "national_bodies", {("PartyOrganization", "中国共产党")}),
+])
+def test_coordination_table(text, component, expected):
+    got = found(text, [component])
+    assert expected <= got, got
+
+
+def test_listed_items_need_something_specific():
+    assert found("推动防疫、环保、安全等项目。", ["listed_kind"]) == set()
+
+
+def test_party_committee_is_not_part_of_another_word():
+    assert found("社区委员会召开会议。", ["party_committees"]) == set()

@@ -1,0 +1,50 @@
+"""Name-grammar edges: made-up sentences; expectations follow from the rules."""
+import pytest
+
+from helpers import found
+
+
+def names(text, components=("name_grammar",)):
+    return {n for _, n in found(text, list(components))}
+
+
+@pytest.mark.parametrize("text,name", [
+    ("促成解放路小学与友好学校结对。", "解放路小学"),            # 路 glues to the word before it
+    ("推进人民路断头路打通工程。", "人民路断头路打通工程"),
+    ("联合区科技局开展评审。", "区科技局"),                      # a dictionary word after a level word
+    ("会同区工信局调研。", "区工信局"),                          # single characters after a level word
+    ("在6号线五一路站设点。", "6号线五一路站"),                   # numbers inside names stay
+    ("依托“同心圆”新阶层人士实践创新基地。", "“同心圆”新阶层人士实践创新基地"),
+    ("被评为省级示范基地。", "省级示范基地"),
+])
+def test_names_found(text, name):
+    assert name in names(text)
+
+
+@pytest.mark.parametrize("text,not_a_name", [
+    ("学好党史开新局。", "开新局"),              # a one-character suffix after a lone character
+    ("统筹发展格局。", "发展格局"),              # 格局 is an ordinary word
+    ("完成60余个小区改造。", "60余个小区"),      # counts end a name
+    ("为群众送去党和政府的温暖。", "党和政府"),   # a coordination, not one body
+    ("统筹推进老旧小区改造。", "老旧小区"),      # generic modifiers only
+    ("落实市区两级政府部署。", "市区两级政府"),  # a scope word
+    ("在后社区巡查。", "后社区"),                # a one-character body names no place
+    ("拓宽思路谋项目。", "拓宽思路谋项目"),       # a weak suffix without anything specific
+])
+def test_not_names(text, not_a_name):
+    assert not any(not_a_name in n for n in names(text))
+
+
+def test_site_with_its_area_in_front_is_two_mentions():
+    got = found("在平安里街道星河互联网大厦设立服务点。", ["name_grammar", "gazetteer_places"])
+    assert ("Site", "星河互联网大厦") in got
+
+
+def test_completed_context_form_ends_the_name():
+    got = names("西湖区委区政府高度重视。", ["name_grammar", "party_committees"])
+    assert "西湖区委区政府" not in got
+
+
+def test_fine_class_from_prefix():
+    got = found("民进西湖基层委员会开展活动。", ["name_grammar"])
+    assert ("DemocraticParty", "民进西湖基层委员会") in got
