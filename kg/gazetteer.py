@@ -36,6 +36,8 @@ class Gazetteer:
     by_name: dict[str, tuple[Area, ...]]   # full name -> areas (town names repeat across counties)
     aliases: dict[str, str]                # short form -> full name (provinces and cities)
     max_len: int
+    first_two: frozenset[str] = frozenset()  # first two characters of every name, to skip fast
+    prefixes: frozenset[str] = frozenset()   # every prefix of every name, to stop extending early
 
     def lookup(self, name: str) -> tuple[Area, ...]:
         if name in self.by_name:
@@ -119,5 +121,6 @@ def load() -> Gazetteer:
             lst.append(area)
         if depth <= 1 and alias and len(alias) >= 2 and alias != name:
             aliases.setdefault(alias, name)
-    return Gazetteer({k: tuple(v) for k, v in by_name.items()}, aliases,
-                     max(map(len, list(by_name) + list(aliases))))
+    names = list(by_name) + list(aliases)
+    return Gazetteer({k: tuple(v) for k, v in by_name.items()}, aliases, max(map(len, names)),
+                     frozenset(n[:2] for n in names), frozenset(n[:k] for n in names for k in range(1, len(n) + 1)))

@@ -35,6 +35,9 @@ def test_name_grammar_rejects_ordinary_words(text):
 @pytest.mark.parametrize("text,expected", [
     ("西湖区位于杭州市。", {("AdministrativeArea", "西湖区"), ("AdministrativeArea", "杭州市")}),
     ("来自浙江的客人。", {("AdministrativeArea", "浙江省")}),   # a province's short form
+    # jieba cuts 信/阳新县; the chain 信阳 + 新县 covers more and ends on a token boundary
+    ("组织到信阳新县开展教育。", {("AdministrativeArea", "信阳市"), ("AdministrativeArea", "新县")}),
+    ("赴湖北阳新县考察。", {("AdministrativeArea", "湖北省"), ("AdministrativeArea", "阳新县")}),
 ])
 def test_gazetteer_places(text, expected):
     assert found(text, ["gazetteer_places"]) == expected

@@ -66,13 +66,14 @@ def register(name: str, produces: str, requires: tuple[str, ...] = ("sentences",
     return deco
 
 
-def read_table(filename: str) -> list[list[str]]:
-    """Rows of a tab-separated data file, comments and blank lines dropped."""
+@lru_cache(maxsize=None)
+def read_table(filename: str) -> tuple[tuple[str, ...], ...]:
+    """Rows of a tab-separated data file, comments and blank lines dropped (read once)."""
     rows = []
     for line in resources.files("kg.data").joinpath(filename).read_text("utf-8").splitlines():
         if line.strip() and not line.lstrip().startswith("#"):
-            rows.append([c.strip() for c in line.split("\t")])
-    return rows
+            rows.append(tuple(c.strip() for c in line.split("\t")))
+    return tuple(rows)
 
 
 @lru_cache(maxsize=None)

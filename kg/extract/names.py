@@ -195,14 +195,19 @@ def has_context_prefix(ctx: Context, start: int) -> bool:
     return False
 
 
+@lru_cache(maxsize=1)
+def _generic_words() -> tuple[frozenset[str], int]:
+    words = word_set("generic.tsv") | word_set("units.tsv")
+    return words, max(map(len, words))
+
+
 def _is_generic(ctx: Context, start: int, s: int) -> bool:
     """A body that is only generic modifiers, numbers and measure words (老旧,
     机关, 中小), or that holds a scope word (两级, 各级, 多个)."""
     body = ctx.doc.text[start:s]
     if any(w in body for w in word_set("scope.tsv")):
         return True
-    generic = word_set("generic.tsv") | word_set("units.tsv")
-    longest = max(map(len, generic))
+    generic, longest = _generic_words()
     i = 0
     while i < len(body):
         if body[i].isdigit():
@@ -306,27 +311,63 @@ def _refine(cls: str, name: str) -> str:
     return cls
 
 
+def _place_ok(gaz, name: str, skip) -> bool:
+    areas = gaz.lookup(name)
+    return bool(areas) and name not in skip and len(name) >= 2 and (len(name) >= 3 or areas[0].level != "town")
+
+
+def _char_chain(gaz, text: str, pos: int, skip) -> list[str]:
+    """Places that follow each other from ``pos``, longest first at each step
+    (信阳新县 → 信阳, 新县), whatever the tokens say."""
+    chain = []
+    while pos < len(text) and text[pos:pos + 2] in gaz.first_two:
+        best, k = None, 2
+        while pos + k <= len(text) and text[pos:pos + k] in gaz.prefixes:
+            if _place_ok(gaz, text[pos:pos + k], skip):
+                best = text[pos:pos + k]
+            k += 1
+        if best is None:
+            break
+        chain.append(best)
+        pos += len(best)
+    return chain
+
+
 @register("gazetteer_places", produces="mentions", priority=2)
 def gazetteer_places(ctx: Context):
-    """Administrative areas the gazetteer knows, matched over up to six tokens."""
+    """Administrative areas the gazetteer knows, matched over up to six tokens; where
+    jieba cut across two names (信/阳新县 for 信阳新县), a chain of names matched
+    character by character that ends on a token boundary and covers more wins."""
     gaz = gazetteer.load()
     skip = word_set("places.tsv")
     toks = ctx.tokens
+    text = ctx.doc.text
+    ends = {t.end: k for k, t in enumerate(toks)}
     i = 0
     while i < len(toks):
         best = None
         acc = ""
         for j in range(i, min(i + 6, len(toks))):
             acc += toks[j].text
-            if len(acc) > gaz.max_len:
+            if acc not in gaz.prefixes:
                 break
-            if acc not in skip and len(acc) >= 2 and gaz.lookup(acc) and (len(acc) >= 3 or gaz.lookup(acc)[0].level != "town"):
+            if _place_ok(gaz, acc, skip):
                 best = j
+        chain = _char_chain(gaz, text, toks[i].start, skip)
+        chain_end = toks[i].start + sum(map(len, chain))
+        if len(chain) >= 2 and chain_end in ends and (best is None or chain_end > toks[best].end):
+            pos = toks[i].start
+            for name in chain:
+                full = name if name in gaz.by_name else gaz.aliases[name]
+                yield ctx.mention(pos, pos + len(name), "AdministrativeArea", "gazetteer_places", 0.8, full)
+                pos += len(name)
+            i = ends[chain_end] + 1
+            continue
         if best is None:
             i += 1
             continue
         s, e = toks[i].start, toks[best].end
-        surface = ctx.doc.text[s:e]
+        surface = text[s:e]
         full = surface if surface in gaz.by_name else gaz.aliases[surface]
         # an alias glued to more name (郑州中央文化区) is part of that name, not the city
         nxt = toks[best + 1] if best + 1 < len(toks) else None

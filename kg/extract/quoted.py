@@ -52,12 +52,17 @@ def _formulas() -> list[re.Pattern]:
 def _tail_class(content: str) -> str | None:
     """Class from a quoted name's own last word: “台胞台属之家” is a Base,
     “…第六届论坛” an Event."""
+    for suffix, cls in _tail_suffixes():
+        if content.endswith(suffix) and len(content) > len(suffix) + 1:
+            return cls
+    return None
+
+
+@lru_cache(maxsize=1)
+def _tail_suffixes() -> tuple[tuple[str, str], ...]:
     table, _ = _quoted()
     names = {r[0]: r[1] for r in read_table("names.tsv") if r[1] in ("Base", "Event", "Program", "Project")}
-    for suffix in sorted(set(table) | set(names), key=len, reverse=True):
-        if content.endswith(suffix) and len(content) > len(suffix) + 1:
-            return table.get(suffix) or names[suffix]
-    return None
+    return tuple((x, table.get(x) or names[x]) for x in sorted(set(table) | set(names), key=len, reverse=True))
 
 
 @register("quoted_names", produces="mentions", priority=4)
