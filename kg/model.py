@@ -120,10 +120,11 @@ class Entity:
 @dataclass(frozen=True, slots=True)
 class RelationCandidate:
     """A relation between two mentions, before resolution. A ``subject`` of None
-    means the sentence has none of its own and the topic subject is meant."""
+    means the sentence has none of its own and the topic subject is meant; an
+    ``object`` of None means the area the section is about (辖区X)."""
     subject: Mention | None
     predicate: str
-    object: Mention
+    object: Mention | None
     sentence: int
     rule: str
     confidence: float = 0.6

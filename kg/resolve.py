@@ -211,6 +211,61 @@ def section_contexts(ctx: Context, context: dict[str, str], sec: list[int]) -> d
     return out
 
 
+@lru_cache(maxsize=1)
+def _sub_org_rules() -> list[tuple[re.Pattern, str]]:
+    return [(re.compile(r[0]), r[1]) for r in read_table("sub_orgs.tsv")]
+
+
+def composed_relations(ctx: Context, key_of, entities, sec, sec_context):
+    """(subject, property, object, sentence, rule) that names state by their make-up:
+    - a place, base or project whose name begins with another place's or site's name
+      lies in it (中原区汝河路街道, 宏河路2号院, 文化宫路断头路打通工程);
+    - a gazetteer area written right after its parent lies in it (信阳新县);
+    - a department belongs to the body its name composes with (sub_orgs.tsv)."""
+    gaz = gazetteer.load()
+    names: dict[str, EntityKey] = {}
+    for e in entities:
+        if e.key.family == "Place":
+            for n in (e.key.name, *e.aliases):
+                if len(n) >= 2:
+                    names.setdefault(n, e.key)
+    by_len = sorted(names, key=len, reverse=True)
+    for m in ctx.mentions:
+        k = key_of.get((m.start, m.end, m.name))
+        if k is None or k.family not in ("Place", "Base", "Project"):
+            continue
+        si = ctx.sentence_at(m.start).index
+        for full in {m.text.replace(" ", ""), k.name}:
+            for n in by_len:
+                if full.startswith(n) and len(full) > len(n) and names[n] != k:
+                    yield k, "locatedIn", names[n], si, "name-prefix"
+                    break
+    places = [m for m in ctx.mentions if m.cls == "AdministrativeArea" and (m.start, m.end, m.name) in key_of]
+    for a, b in zip(places, places[1:]):
+        if a.end == b.start:
+            ka, kb = key_of[(a.start, a.end, a.name)], key_of[(b.start, b.end, b.name)]
+            area = gaz.best(kb.name, (ka.name,))
+            if area and ka.name in gaz.parent_of(area):
+                yield kb, "locatedIn", ka, ctx.sentence_at(b.start).index, "name-chain"
+    first = {}
+    for m in ctx.mentions:
+        k = key_of.get((m.start, m.end, m.name))
+        if k is not None and k.family == "Organization" and k not in first:
+            first[k] = m
+    for k, m in first.items():
+        si = ctx.sentence_at(m.start).index
+        c = sec_context[sec[si]]
+        for pat, template in _sub_org_rules():
+            hit = pat.match(k.name)
+            if hit:
+                try:
+                    parent = template.format(**{**c, **hit.groupdict()})
+                except KeyError:
+                    continue
+                yield k, "subOrganizationOf", EntityKey("Organization", parent), si, "name-composition"
+                break
+
+
 def resolve(ctx: Context) -> Extraction:
     gaz = gazetteer.load()
     doc = ctx.doc
@@ -312,9 +367,20 @@ def resolve(ctx: Context) -> Extraction:
 
     relations: set[Relation] = set()
     topic: dict[int, EntityKey] = {}
-    for rc in sorted(ctx.relations, key=lambda r: (r.sentence, r.object.start)):
+
+    def area_of(sentence: int) -> EntityKey | None:
+        c = sec_context[sec[sentence]]
+        for level in ("town", "county", "city"):
+            if c.get(level):
+                return EntityKey("Place", c[level])
+        return None
+
+    for rc in sorted(ctx.relations, key=lambda r: (r.sentence, r.object.start if r.object else -1)):
         para = sents[rc.sentence].paragraph
-        obj = key_of.get((rc.object.start, rc.object.end, rc.object.name))
+        if rc.object is None:
+            obj = area_of(rc.sentence)
+        else:
+            obj = key_of.get((rc.object.start, rc.object.end, rc.object.name))
         if rc.subject is not None:
             subj = key_of.get((rc.subject.start, rc.subject.end, rc.subject.name))
             if subj is not None:
@@ -324,19 +390,11 @@ def resolve(ctx: Context) -> Extraction:
         if subj is None or obj is None or subj == obj:
             continue
         relations.add(Relation(subj, rc.predicate, obj, prov(rc.sentence, rc.rule, rc.confidence)))
-    # 3. containment stated by a name's place prefix: 中原区汝河路街道 -> locatedIn 中原区
-    for m in ctx.mentions:
-        k = key_of.get((m.start, m.end, m.name))
-        if k is None or k.family not in ("Place", "Organization", "Base", "Project"):
-            continue
-        surface = m.text
-        for p in sorted(set(context.values()) | {e.key.name for e in entities if e.cls == "AdministrativeArea"}, key=len, reverse=True):
-            if surface.startswith(p) and k.name != p and k.name.startswith(surface[len(p):len(p) + 2]):
-                target = EntityKey("Place", p)
-                if k.family == "Place" and any(e.key == target for e in entities):
-                    relations.add(Relation(k, "locatedIn", target,
-                                           prov(ctx.sentence_at(m.start).index, "name-prefix", 0.8)))
-                break
+    # 3. relations stated by names themselves
+    present = {e.key for e in entities}
+    for r in composed_relations(ctx, key_of, entities, sec, sec_context):
+        if r[0] in present and r[2] in present and r[0] != r[2]:
+            relations.add(Relation(r[0], r[1], r[2], prov(r[3], r[4], 0.7)))
     metrics = []
     for mc in ctx.metrics:
         if mc.about is not None:

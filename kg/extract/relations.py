@@ -1,8 +1,13 @@
-"""Relations from cue words: subject … cue … object within one sentence.
+"""Relations from cue words and prepositional constructions, within one sentence.
 
-The object is the first mention of an allowed class after a cue, in the same
-clause; the subject is the nearest allowed mention before the cue (each member of a
-coordination A、B和C), or none, in which case the resolver gives the topic subject.
+The subject of a cue is the mention that opens its clause (or an earlier clause
+of the sentence), with any members coordinated with it; mentions after a verb or
+a preposition are not subjects (组织X, 联合X, 在X are objects of their own). A cue
+with no subject of its own gets the paragraph's topic subject from the resolver.
+
+Prepositional constructions give relations of their own: 在X建立Y (X hosts the
+base Y, or the body Y lies in X), 依托X建立Y, 联合X开展 (partners), 组织X参加Y
+(X takes part), X入驻Y and 辖区X (X lies in Y, or in the section's area).
 """
 from __future__ import annotations
 
@@ -11,11 +16,13 @@ from functools import lru_cache
 
 from kg.extract import Context, read_table, register
 from kg.extract.quoted import cues
-from kg.model import FAMILY, RelationCandidate
+from kg.model import FAMILY, Mention, RelationCandidate
 
 MAX_GAP = 16            # characters between a cue and its object
+_CLAUSE = re.compile("[，；：]")
 _CLAUSE_END = re.compile("[，。；：！？]")
-_COORD = re.compile(r"^(?:、|和|及|以及|与)$")
+_COORD = re.compile(r"^(?:、|和|及|以及|与|，)$")
+_OPENERS = {"t", "m", "mq", "q", "d", "ad", "f", "y", "w"}
 
 
 @lru_cache(maxsize=1)
@@ -23,68 +30,206 @@ def signatures() -> dict[str, tuple[frozenset, frozenset]]:
     return {r[0]: (frozenset(r[1].split()), frozenset(r[2].split())) for r in read_table("relations.tsv")}
 
 
-def _fits(cls: str, allowed: frozenset) -> bool:
+def _fits(cls: str, allowed) -> bool:
     return cls in allowed or FAMILY.get(cls) in allowed
+
+
+def _alt(words) -> re.Pattern:
+    return re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
 
 
 @lru_cache(maxsize=1)
 def _cue_patterns():
-    return {p: re.compile("|".join(map(re.escape, cues()[p]))) for p in signatures()}
+    return {p: _alt(cues()[p]) for p in signatures()}
 
 
-def _subjects(text: str, before: list, allowed: frozenset) -> list:
-    """The nearest allowed mention before the cue, with any members coordinated with it."""
-    for i in range(len(before) - 1, -1, -1):
-        if _fits(before[i].cls, allowed):
-            group = [before[i]]
-            j = i
-            while j > 0 and _fits(before[j - 1].cls, allowed) and _COORD.match(text[before[j - 1].end:before[j].start]):
-                group.append(before[j - 1])
-                j -= 1
-            return group
-    return []
+@lru_cache(maxsize=1)
+def _periods() -> list[re.Pattern]:
+    return [re.compile(r[0]) for r in read_table("periods.tsv")]
+
+
+class Sentence:
+    """A sentence's mentions and clause starts, for the patterns below."""
+
+    def __init__(self, ctx: Context, index: int, mentions: list[Mention]):
+        self.ctx = ctx
+        self.s = ctx.sentences[index]
+        self.index = index
+        self.mentions = mentions
+        text = ctx.doc.text
+        self.clauses = [self.s.start] + [m.end() for m in _CLAUSE.finditer(text, self.s.start, self.s.end)]
+
+    def clause_start(self, pos: int) -> int:
+        return max(c for c in self.clauses if c <= pos)
+
+    def opens_clause(self, start: int, m: Mention) -> bool:
+        """Only time words, numbers and adverbs stand between the clause start and m."""
+        text = self.ctx.doc.text
+        gap = text[start:m.start]
+        for p in _periods():
+            gap = p.sub("", gap)
+        if not gap.strip("，、 "):
+            return True
+        from kg.extract.names import _token_index
+        i = _token_index(self.ctx, start)
+        toks = self.ctx.tokens
+        while i < len(toks) and toks[i].start < m.start:
+            t = toks[i]
+            if t.end > start and t.tag not in _OPENERS and not any(p.fullmatch(t.text) for p in _periods()):
+                return False
+            i += 1
+        return True
+
+    def coordinated(self, first: Mention, allowed) -> list[Mention]:
+        """first and the mentions coordinated after it: A、B和C."""
+        text = self.ctx.doc.text
+        group = [first]
+        later = [m for m in self.mentions if m.start >= first.end]
+        for m in later:
+            gap = text[group[-1].end:m.start]
+            if _fits(m.cls, allowed) and re.fullmatch(r"(?:、|和|及|以及|与)", gap):
+                group.append(m)
+            elif m.start > group[-1].end:
+                break
+        return group
+
+    def subject(self, pos: int, allowed) -> list[Mention]:
+        """The mention opening the clause of ``pos`` (or an earlier clause of this
+        sentence), with its coordinated members; [] when there is none."""
+        for cs in sorted((c for c in self.clauses if c <= pos), reverse=True):
+            inside = [m for m in self.mentions if cs <= m.start < pos]
+            if inside and _fits(inside[0].cls, allowed) and self.opens_clause(cs, inside[0]):
+                return [m for m in self.coordinated(inside[0], allowed) if m.end <= pos]
+        return []
+
+    def objects_after(self, pos: int, allowed, gap: int = MAX_GAP) -> list[Mention]:
+        text = self.ctx.doc.text
+        for m in self.mentions:
+            if m.start >= pos and m.start - pos <= gap and not _CLAUSE_END.search(text, pos, m.start):
+                if _fits(m.cls, allowed):
+                    return self.coordinated(m, allowed)
+        return []
+
+
+def _sentences(ctx: Context):
+    by: dict[int, list[Mention]] = {}
+    for m in ctx.mentions:
+        if m.cls != "Concept":
+            by.setdefault(ctx.sentence_at(m.start).index, []).append(m)
+    for si, ms in sorted(by.items()):
+        if not ctx.sentences[si].heading:
+            yield Sentence(ctx, si, ms)
 
 
 @register("cue_relations", produces="relations", requires=("sentences", "mentions"))
 def cue_relations(ctx: Context):
     text = ctx.doc.text
-    by_sentence: dict[int, list] = {}
-    for m in ctx.mentions:
-        if m.cls != "Concept":
-            by_sentence.setdefault(ctx.sentence_at(m.start).index, []).append(m)
-    for prop, (subj_ok, obj_ok) in signatures().items():
-        pat = _cue_patterns()[prop]
-        for si, ms in by_sentence.items():
-            s = ctx.sentences[si]
-            if s.heading:
-                continue
-            done = set()
-            for cue in pat.finditer(text, s.start, s.end):
-                objs = [m for m in ms if m.start >= cue.end() and m.start - cue.end() <= MAX_GAP
-                        and not _CLAUSE_END.search(text, cue.end(), m.start) and _fits(m.cls, obj_ok)]
+    markers = _alt(cues()["at_marker"] + cues()["host_marker"] + cues()["partner_marker"]
+                   + cues()["participant_marker"])
+    for sent in _sentences(ctx):
+        seen = set()
+        for prop, (subj_ok, obj_ok) in signatures().items():
+            for cue in _cue_patterns()[prop].finditer(text, sent.s.start, sent.s.end):
+                objs = sent.objects_after(cue.end(), obj_ok)
                 if not objs:
                     continue
-                first = objs[0]
-                # coordinated objects: 开展A、B和C
-                chosen = [first] + [o for prev, o in zip(objs, objs[1:])
-                                    if _COORD.match(text[prev.end:o.start])]
-                before = [m for m in ms if m.end <= cue.start()]
                 if prop == "partner":
-                    subj = _subjects(text, before, subj_ok)
-                    for o in chosen:
-                        for sub in subj or [None]:
-                            if (o.start, sub) not in done:
-                                done.add((o.start, sub))
-                                yield RelationCandidate(sub, prop, o, si, f"cue:{prop}:{cue.group()}", 0.5)
-                    continue
-                subj = _subjects(text, before, subj_ok)
-                for o in chosen:
-                    if o.start in done:
-                        continue
-                    done.add(o.start)
+                    continue  # partners come from the marker patterns below
+                # a mention right after a marker (在X, 联合X, 组织X) in this clause is no subject
+                cs = sent.clause_start(cue.start())
+                subj = sent.subject(cue.start(), subj_ok)
+                if subj and markers.search(text, cs, subj[0].start):
+                    subj = []
+                for o in objs:
                     for sub in subj or [None]:
-                        yield RelationCandidate(sub, prop, o, si, f"cue:{prop}:{cue.group()}",
+                        key = (prop, o.start, sub.start if sub else None)
+                        if key in seen or (sub is not None and sub.start == o.start):
+                            continue
+                        seen.add(key)
+                        yield RelationCandidate(sub, prop, o, sent.index, f"cue:{prop}:{cue.group()}",
                                                 0.6 if sub is not None else 0.45)
+
+
+def _marked(sent: Sentence, marker: re.Pattern, allowed) -> list[tuple[re.Match, list[Mention]]]:
+    """(marker, the mentions right after it) for each marker in the sentence."""
+    text = sent.ctx.doc.text
+    out = []
+    for mk in marker.finditer(text, sent.s.start, sent.s.end):
+        after = [m for m in sent.mentions if m.start == mk.end() and _fits(m.cls, allowed)]
+        if after:
+            out.append((mk, sent.coordinated(after[0], allowed)))
+    return out
+
+
+@register("preposition_relations", produces="relations", requires=("sentences", "mentions"))
+def preposition_relations(ctx: Context):
+    text = ctx.doc.text
+    c = cues()
+    at, host = _alt(c["at_marker"]), _alt(c["host_marker"])
+    partner, participant = _alt(c["partner_marker"]), _alt(c["participant_marker"])
+    build = _alt(c["build_verb"])
+    places = {"Place", "Organization"}
+    for sent in _sentences(ctx):
+        # 在X建立Y / 依托X建立Y: X hosts the base Y; a body set up in a place lies in it
+        for marker, rule in ((at, "at"), (host, "host")):
+            for mk, xs in _marked(sent, marker, places):
+                verb = build.search(text, xs[-1].end, sent.s.end)
+                if not verb:
+                    continue
+                for y in sent.objects_after(verb.end(), {"Base", "Organization", "Project"}, gap=20):
+                    for x in xs:
+                        if y.cls == "Base":
+                            yield RelationCandidate(x, "hosts", y, sent.index, f"{rule}:X…{verb.group()}", 0.6)
+                        elif FAMILY.get(x.cls) == "Place" and rule == "at":
+                            yield RelationCandidate(y, "locatedIn", x, sent.index, f"at:在X{verb.group()}", 0.6)
+        # 联合X开展 / 与X共同: partners of the clause's subject (or the topic)
+        for mk, xs in _marked(sent, partner, {"Organization"}):
+            subj = sent.subject(mk.start(), {"Organization"})
+            for x in xs:
+                for sub in subj or [None]:
+                    yield RelationCandidate(sub, "partner", x, sent.index, f"partner:{mk.group()}X", 0.55)
+        for m in re.finditer(r"与", text[sent.s.start:sent.s.end]):
+            pos = sent.s.start + m.end()
+            xs = [x for x in sent.mentions if x.start == pos and FAMILY.get(x.cls) == "Organization"]
+            tail = re.match(r"[^，。；]{0,8}?(?:共同|联合|携手|结对|合作|签订|举办)", text[xs[0].end:sent.s.end]) if xs else None
+            if xs and tail:
+                before = [y for y in sent.mentions if y.end == sent.s.start + m.start() and FAMILY.get(y.cls) == "Organization"]
+                subj = before or sent.subject(pos - 1, {"Organization"})
+                for sub in subj or [None]:
+                    yield RelationCandidate(sub, "partner", xs[0], sent.index, "partner:与X共同", 0.55)
+        # 组织X参加/开展Y: X takes part in Y
+        for mk, xs in _marked(sent, participant, {"Organization", "Person"}):
+            verb = re.compile(r"[^。；]{0,30}?(参加|参与|出席|开展|举办)").match(text, xs[-1].end, sent.s.end)
+            if verb:
+                for y in sent.objects_after(verb.end(), {"Program", "Event"}):
+                    for x in xs:
+                        yield RelationCandidate(x, "participatesIn", y, sent.index, f"participant:{mk.group()}X{verb.group(1)}", 0.55)
+        # X入驻Y: X lies in Y
+        for cue in _alt(c["settle_cue"]).finditer(text, sent.s.start, sent.s.end):
+            ys = sent.objects_after(cue.end(), {"Place"}, gap=4)
+            xs = [x for x in sent.mentions if x.end <= cue.start() and FAMILY.get(x.cls) in ("Organization", "Project")
+                  and sent.clause_start(x.start) == sent.clause_start(cue.start())]
+            for y in ys[:1]:
+                for x in xs:
+                    yield RelationCandidate(x, "locatedIn", y, sent.index, f"settle:{cue.group()}", 0.55)
+        # X位于Y
+        for cue in _alt(c["located_cue"]).finditer(text, sent.s.start, sent.s.end):
+            ys = sent.objects_after(cue.end(), {"Place"}, gap=4)
+            subj = sent.subject(cue.start(), {"Place", "Organization", "Base", "Project"})
+            for y in ys[:1]:
+                for x in subj or [None]:
+                    yield RelationCandidate(x, "locatedIn", y, sent.index, f"located:{cue.group()}", 0.6)
+
+
+@register("area_relations", produces="relations", requires=("sentences", "mentions"))
+def area_relations(ctx: Context):
+    """辖区X: X lies in the area the section is about (the resolver supplies it)."""
+    text = ctx.doc.text
+    marker = _alt(cues()["area_marker"])
+    for sent in _sentences(ctx):
+        for mk, xs in _marked(sent, marker, {"Place", "Organization", "Project", "Base"}):
+            for x in xs:
+                yield RelationCandidate(x, "locatedIn", None, sent.index, f"area:{mk.group()}X", 0.5)
 
 
 _GRANTED_BY = re.compile(r"被([^，。；]{2,30}?)(?:授予|评为|命名为|确定为)")
@@ -92,11 +237,17 @@ _GRANTED_BY = re.compile(r"被([^，。；]{2,30}?)(?:授予|评为|命名为|�
 
 @register("awarded_by", produces="relations", requires=("sentences", "mentions"))
 def awarded_by(ctx: Context):
-    """被X授予Y: the honor Y is awarded by X."""
+    """被X授予Y: the honor Y is awarded by X. A base followed by (Honor) holds it."""
     text = ctx.doc.text
     for m in _GRANTED_BY.finditer(text):
         grantor = [x for x in ctx.mentions if x.start >= m.start(1) and x.end <= m.end(1) and FAMILY.get(x.cls) == "Organization"]
         honor = [x for x in ctx.mentions if x.cls == "Honor" and x.start >= m.end() and x.start - m.end() <= 3]
         if grantor and honor:
-            yield RelationCandidate(honor[0], "awardedBy", grantor[-1], ctx.sentence_at(m.start()).index,
-                                    "passive:被X授予", 0.7)
+            for g in grantor:
+                yield RelationCandidate(honor[0], "awardedBy", g, ctx.sentence_at(m.start()).index,
+                                        "passive:被X授予", 0.7)
+    by_start = {m.start: m for m in ctx.mentions if m.cls == "Honor"}
+    for m in ctx.mentions:
+        if m.cls in ("Base", "Site") and text[m.end:m.end + 1] in "(（" and m.end + 1 in by_start:
+            yield RelationCandidate(m, "awarded", by_start[m.end + 1], ctx.sentence_at(m.start).index,
+                                    "designation:X(Honor)", 0.6)
