@@ -26,7 +26,7 @@ _MULTISPACE = re.compile(r"  +")
 _ASCII_PUNCT = re.compile(rf"(?<=[{CJK}”）])[,;:!?](?!\d)|[,;:!?](?=[{CJK}“])")
 _FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
 # A byline starts a new line whatever the line before it looks like.
-_BYLINE = re.compile(r"^(?:本报|记者|通讯员|特约|文/|图/|责任编辑|编辑)")
+BYLINE = re.compile(r"^(?:本报|记者|通讯员|特约|文/|图/|责任编辑|编辑)")
 _SENT_END = re.compile(r"[。！？]+[”’」）)]*|\n")
 
 
@@ -39,7 +39,7 @@ def _joins(line: str, nxt: str) -> bool:
     """Whether ``line`` was broken mid-sentence and continues on ``nxt``."""
     if not line or line[-1] in _TERMINAL or not nxt:
         return False
-    if _ENUM.match(nxt) or _ENUM.match(line) or line.startswith("——") or _BYLINE.match(nxt):
+    if _ENUM.match(nxt) or _ENUM.match(line) or line.startswith("——") or BYLINE.match(nxt):
         return False
     if not re.match(rf"[{CJK}\d“‘《（(、，,\"]", nxt):
         return False

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from kg import gazetteer
 from kg.extract import Context, read_table
+from kg.normalize import BYLINE
 from kg.model import (FAMILY, Entity, EntityKey, Extraction, Mention, Metric, Provenance, Relation)
 
 LEVEL_ORDER = ("province", "city", "county", "town")
@@ -190,6 +191,20 @@ def section_of(sentences) -> list[int]:
     return out
 
 
+def article_headers(sentences) -> list[list[int]]:
+    """The header of each article after the first: the headings right before a byline
+    (中原区西流湖街道 / 对标“三标”… / 本报记者 …). A report may hold several articles."""
+    out = []
+    for s in sentences:
+        if s.heading and BYLINE.match(s.text) and s.index > 0:
+            j = s.index
+            while j > 0 and sentences[j - 1].heading and s.index - j < 3:
+                j -= 1
+            if j < s.index:
+                out.append(list(range(j, s.index)))
+    return out
+
+
 def section_contexts(ctx: Context, context: dict[str, str], sec: list[int]) -> dict[int, dict[str, str]]:
     """Each section's context: the document's, with the subdistrict or town the
     section itself names most."""
@@ -344,12 +359,29 @@ def resolve(ctx: Context) -> Extraction:
             actor = k
             break
     sents = ctx.sentences
+    # each article's actor: the organization or area its header names (中原区西流湖街道)
+    article_actor: list[tuple[int, EntityKey | None]] = [(0, actor)]
+    for header in article_headers(sents):
+        hs, he = sents[header[0]].start, sents[header[-1]].end
+        found = None
+        for m in ctx.mentions:
+            key = key_of.get((m.start, m.end, m.name))
+            if key and hs <= m.start < he and m.cls in ACTOR_CLASSES and m.extractor != "context_words":
+                area = gaz.best(key.name) if m.cls == "AdministrativeArea" else None
+                if area is None or area.level in ("county", "town"):
+                    found = key
+                    break
+        article_actor.append((header[0], found or actor))
+
+    def actor_at(sentence: int) -> EntityKey | None:
+        return max((a for a in article_actor if a[0] <= sentence), key=lambda a: a[0])[1]
+
     # each section's actor: the organization or area opening its first paragraph
-    # (近年来，汝河路街道党工委始终…), else the document's
+    # (近年来，汝河路街道党工委始终…), else its article's
     sec_actor: dict[int, EntityKey | None] = {}
     for k in set(sec):
         first = next((x for x in sents if sec[x.index] == k and not x.heading), None)
-        sec_actor[k] = actor
+        sec_actor[k] = actor_at(first.index if first else sec.index(k))
         if first is None:
             continue
         for m in ctx.mentions:
@@ -383,8 +415,8 @@ def resolve(ctx: Context) -> Extraction:
             obj = key_of.get((rc.object.start, rc.object.end, rc.object.name))
         if rc.subject is not None:
             subj = key_of.get((rc.subject.start, rc.subject.end, rc.subject.name))
-            if subj is not None:
-                topic[para] = subj
+            if subj is not None and rc.rule.startswith("cue:"):
+                topic[para] = subj  # only a clause's own subject becomes the paragraph's topic
         else:
             subj = topic.get(para, sec_actor[sec[rc.sentence]])
         if subj is None or obj is None or subj == obj:

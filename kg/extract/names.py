@@ -140,7 +140,7 @@ def find_name(ctx: Context, s: int, e: int, maxlen: int, organization: bool = Tr
             break
         if len(t.text) == 1 and t.tag == "v" and j > 0 and _breaks(toks[j - 1]):
             break  # 抓/项目 after a verb: a one-character verb at the edge of a clause
-        if has_context_prefix(ctx, start) and not gazetteer.load().leading_places(
+        if start < s and has_context_prefix(ctx, start) and not gazetteer.load().leading_places(
                 ctx.doc.text[t.start:e]):
             break  # 上街区委区政府: a completed context form (区政府) starts the name
         if site and t.text in AREA_WORDS and start < whole.start:

@@ -96,11 +96,31 @@ class Sentence:
     def subject(self, pos: int, allowed) -> list[Mention]:
         """The mention opening the clause of ``pos`` (or an earlier clause of this
         sentence), with its coordinated members; [] when there is none."""
-        for cs in sorted((c for c in self.clauses if c <= pos), reverse=True):
-            inside = [m for m in self.mentions if cs <= m.start < pos]
+        starts = sorted(c for c in self.clauses if c <= pos)
+        for n in range(len(starts) - 1, -1, -1):
+            cs = starts[n]
+            ce = starts[n + 1] if n + 1 < len(starts) else pos
+            inside = [m for m in self.mentions if cs <= m.start < ce]
             if inside and _fits(inside[0].cls, allowed) and self.opens_clause(cs, inside[0]):
-                return [m for m in self.coordinated(inside[0], allowed) if m.end <= pos]
-        return []
+                group = [m for m in self.coordinated(inside[0], allowed) if m.end <= pos]
+                # 中原区 桐柏路街道: a place written before a name is its prefix, not a subject
+                return [g for g in group if not any(o.start == g.end for o in self.mentions)] or group
+        return self.adjacent(pos, allowed)
+
+    def adjacent(self, pos: int, allowed) -> list[Mention]:
+        """Mentions right before the cue, with their coordination backwards:
+        A、B、C被评为 (where A may be no mention at all)."""
+        text = self.ctx.doc.text
+        before = [m for m in self.mentions if m.end <= pos and _fits(m.cls, allowed)]
+        if not before or not re.fullmatch(r"(?:均|都|也|先后|分别|已|还|被|共同)*", text[before[-1].end:pos]):
+            return []
+        group = [before[-1]]
+        for m in reversed(before[:-1]):
+            if re.fullmatch(r"(?:、|和|及|以及|与)", text[m.end:group[-1].start]):
+                group.append(m)
+            else:
+                break
+        return group
 
     def objects_after(self, pos: int, allowed, gap: int = MAX_GAP) -> list[Mention]:
         text = self.ctx.doc.text
@@ -155,7 +175,9 @@ def _marked(sent: Sentence, marker: re.Pattern, allowed) -> list[tuple[re.Match,
     text = sent.ctx.doc.text
     out = []
     for mk in marker.finditer(text, sent.s.start, sent.s.end):
-        after = [m for m in sent.mentions if m.start == mk.end() and _fits(m.cls, allowed)]
+        # 在全市建立: a scope word (全市, 全区) is no place of its own here
+        after = [m for m in sent.mentions if m.start == mk.end() and _fits(m.cls, allowed)
+                 and m.extractor != "context_words"]
         if after:
             out.append((mk, sent.coordinated(after[0], allowed)))
     return out
