@@ -216,12 +216,23 @@ def section_contexts(ctx: Context, context: dict[str, str], sec: list[int]) -> d
         name = m.name or m.text
         area = gaz.best(name, tuple(context.values()))
         if (area and area.level == "town") or re.search("(?:街道|镇|乡)$", name):
+            name = _strip_context(name, "AdministrativeArea", set(context.values()))
             towns[sec[ctx.sentence_at(m.start).index]][name] += 1
+    # an article's header names its subdistrict: the default of its sections
+    header_town: list[tuple[int, str]] = []
+    for header in article_headers(ctx.sentences):
+        named = [n for k in {sec[i] for i in header} for n in towns[k]]
+        if named:
+            header_town.append((header[0], named[0]))
     out = {}
     for k in set(sec):
         c = dict(context)
+        first = sec.index(k)
+        inherited = [t for i, t in header_town if i <= first]
         if towns[k]:
             c["town"] = towns[k].most_common(1)[0][0]
+        elif inherited:
+            c["town"] = inherited[-1]
         out[k] = c
     return out
 
@@ -400,10 +411,13 @@ def resolve(ctx: Context) -> Extraction:
     relations: set[Relation] = set()
     topic: dict[int, EntityKey] = {}
 
+    present = {e.key for e in entities}
+
     def area_of(sentence: int) -> EntityKey | None:
+        """The area a section is about, if the document names it."""
         c = sec_context[sec[sentence]]
         for level in ("town", "county", "city"):
-            if c.get(level):
+            if c.get(level) and EntityKey("Place", c[level]) in present:
                 return EntityKey("Place", c[level])
         return None
 
@@ -423,7 +437,6 @@ def resolve(ctx: Context) -> Extraction:
             continue
         relations.add(Relation(subj, rc.predicate, obj, prov(rc.sentence, rc.rule, rc.confidence)))
     # 3. relations stated by names themselves
-    present = {e.key for e in entities}
     for r in composed_relations(ctx, key_of, entities, sec, sec_context):
         if r[0] in present and r[2] in present and r[0] != r[2]:
             relations.add(Relation(r[0], r[1], r[2], prov(r[3], r[4], 0.7)))
