@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 
 from kg.extract import Context, read_table, register
-from kg.model import FAMILY, MetricCandidate
+from kg.model import MetricCandidate
 
 CN_NUM = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 CN_UNIT = {"十": 10, "百": 100, "千": 1000, "万": 10000, "亿": 100000000}
@@ -48,11 +48,12 @@ def _units():
     alt = "|".join(re.escape(r[0]) for r in rows)
     pat = re.compile(
         rf"(?P<pre>约|近|超过|超|逾|多达|共计|累计|达)?(?P<num>{_NUM})(?:(?:-|—|~|至|到)(?P<hi>{_NUM}))?"
-        rf"(?P<more>余|多)?(?P<mult>万|亿)?(?P<unit>{alt})(?P<post>左右|以上|余)?")
+        rf"(?P<more>余|多)?(?P<mult>万|亿)?(?P<more2>余|多)?(?P<unit>{alt})(?P<post>左右|以上|余)?")
     periods = [re.compile(r[0]) for r in read_table("periods.tsv")]
     return table, pat, periods
 
 
+ABOUT = frozenset({"Organization", "AdministrativeArea", "Site", "Base", "Project"})
 _INDICATOR_START = re.compile(r"[，。；：、（(]")
 
 
@@ -67,8 +68,10 @@ def _indicator(text: str, sent_start: int, pos: int) -> str:
 
 @register("statistics", produces="metrics", requires=("sentences", "mentions"))
 def statistics(ctx: Context):
+    from kg.extract.relations import Sentence
     table, pat, periods = _units()
     text = ctx.doc.text
+    sentences: dict[int, Sentence] = {}
     spans = [(m.start, m.end) for m in ctx.mentions]
     for m in pat.finditer(text):
         s, e = m.span("num"), m.end()
@@ -90,7 +93,7 @@ def statistics(ctx: Context):
         if m.group("mult"):
             value *= CN_UNIT[m.group("mult")]
         value *= factor
-        approx = bool(m.group("more") or m.group("hi") or m.group("post") in ("左右", "以上", "余")
+        approx = bool(m.group("more") or m.group("more2") or m.group("hi") or m.group("post") in ("左右", "以上", "余")
                       or m.group("pre") in ("约", "近", "超过", "超", "逾", "多达"))
         sent = ctx.sentence_at(m.start())
         period = None
@@ -99,11 +102,13 @@ def statistics(ctx: Context):
             if pm:
                 period = pm.group()
                 break
-        about = None
-        for x in ctx.mentions:
-            if x.end <= m.start() and x.start >= sent.start and FAMILY.get(x.cls) in ("Organization", "Place", "Base") \
-                    and x.cls != "Site":
-                about = x
+        # the entity a figure describes is its clause's subject (or the topic the
+        # resolver supplies), like the subject of a relation
+        if sent.index not in sentences:
+            sentences[sent.index] = Sentence(ctx, sent.index, [x for x in ctx.mentions if sent.start <= x.start < sent.end
+                                                               and x.cls != "Concept"])
+        subject = sentences[sent.index].subject(m.start(), ABOUT)
+        about = subject[0] if subject else None
         yield MetricCandidate(text[m.start():e], m.start(), e, _indicator(text, sent.start, m.start()),
                               round(value, 6), base, approx, period, about, sent.index, "number+unit",
                               0.7 if about is not None else 0.5)

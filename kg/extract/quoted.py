@@ -158,7 +158,7 @@ def honors(ctx: Context):
         while s < e and text[s] in "了过“":
             s += 1
         title = text[s:e].strip("“”")
-        if 3 <= len(title) <= 25 and not re.search(r"\d+[个名家项]", title):
+        if 3 <= len(title) <= 25 and not re.search(r"\d", title):  # 利息补助20万元 is a sum, not a title
             yield ctx.mention(s, e, "Honor", "honors", 0.7, title)
 
 
