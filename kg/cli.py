@@ -127,7 +127,8 @@ def extraction_record(x) -> dict:
                        "sentence": r.provenance.sentence, "start": r.provenance.start, "end": r.provenance.end,
                        "rule": r.provenance.rule, "confidence": r.provenance.confidence} for r in x.relations],
         "metrics": [{"about": m.about.name if m.about else None, "indicator": m.indicator, "value": m.value,
-                     "unit": m.unit, "approximate": m.approximate, "period": m.period, "text": m.text,
+                     "unit": m.unit, "approximate": m.approximate, "period": m.period,
+                     "years": list(m.years) if m.years else None, "text": m.text,
                      "start": m.start, "end": m.end, "sentence": m.provenance.sentence} for m in x.metrics],
     }
 

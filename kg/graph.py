@@ -136,6 +136,9 @@ def quads(x: Extraction) -> list[ox.Quad]:
         add(n, _t("approximate"), _lit(bool(m.approximate)))
         if m.period:
             add(n, _t("period"), _zh(m.period))
+        if m.years:
+            add(n, _t("periodStart"), ox.Literal(str(m.years[0]), datatype=ox.NamedNode(XSD + "gYear")))
+            add(n, _t("periodEnd"), ox.Literal(str(m.years[1]), datatype=ox.NamedNode(XSD + "gYear")))
         add(n, _t("sourceText"), _zh(m.text))
         add(n, _t("start"), _lit(m.start))
         add(n, _t("end"), _lit(m.end))

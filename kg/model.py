@@ -166,6 +166,7 @@ class Metric:
     start: int
     end: int
     provenance: Provenance
+    years: tuple[int, int] | None = None   # the period as years, where the text or its date tells
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,9 @@ from functools import lru_cache
 
 from kg import gazetteer
 from kg.extract import Context, read_table
+from kg.extract.relations import Sentence as RelSentence
 from kg.normalize import BYLINE
+from kg.periods import document_year, period_years
 from kg.model import (FAMILY, Entity, EntityKey, Extraction, Mention, Metric, Provenance, Relation)
 
 LEVEL_ORDER = ("province", "city", "county", "town")
@@ -262,10 +264,19 @@ def composed_relations(ctx: Context, key_of, entities, sec, sec_context):
             continue
         si = ctx.sentence_at(m.start).index
         for full in {m.text.replace(" ", ""), k.name}:
-            for n in by_len:
-                if full.startswith(n) and len(full) > len(n) and names[n] != k:
-                    yield k, "locatedIn", names[n], si, "name-prefix"
+            # the chain of places the name starts with; the last one is the parent
+            # (杭州市滨江区长河街道: 长河街道 in 滨江区, 滨江区 in 杭州市)
+            chain, pos = [], 0
+            while pos < len(full):
+                n = next((n for n in by_len if full.startswith(n, pos) and names[n] != k and len(n) < len(full) - pos), None)
+                if n is None:
                     break
+                chain.append(names[n])
+                pos += len(n)
+            if chain:
+                yield k, "locatedIn", chain[-1], si, "name-prefix"
+            for a, b in zip(chain, chain[1:]):
+                yield b, "locatedIn", a, si, "name-prefix"
     places = [m for m in ctx.mentions if m.cls == "AdministrativeArea" and (m.start, m.end, m.name) in key_of]
     for a, b in zip(places, places[1:]):
         if a.end == b.start:
@@ -321,6 +332,21 @@ def resolve(ctx: Context) -> Extraction:
         ab = _ABBREV.match(doc.text, m.end) or _PAREN.match(doc.text, m.end)
         if ab and (ab.re is _ABBREV or is_short_form(ab.group(1), name)):
             aliases[key].add(ab.group(1))
+    # places written in front of a place's name are places mentioned there too:
+    # 杭州市滨江区长河街道 names 杭州市 and 滨江区 (not so inside organization names)
+    for m in list(ctx.mentions):
+        k = key_of.get((m.start, m.end, m.name))
+        if k is None or k.family != "Place" or m.text.startswith(k.name):
+            continue
+        offset = 0
+        for place in gaz.leading_places(m.text):
+            if m.text[offset:].startswith(k.name):
+                break
+            pm = Mention(place, m.start + offset, m.start + offset + len(place), "AdministrativeArea", "name_prefix", 0.8)
+            pk = EntityKey("Place", place)
+            key_of[(pm.start, pm.end, pm.name)] = pk
+            groups[pk].append(pm)
+            offset += len(place)
     # a declared short form used later stands for the full name
     short = {a: k for k, al in aliases.items() for a in al if k.family == "Organization"}
     for key in list(groups):
@@ -395,14 +421,13 @@ def resolve(ctx: Context) -> Extraction:
         sec_actor[k] = actor_at(first.index if first else sec.index(k))
         if first is None:
             continue
-        for m in ctx.mentions:
-            key = key_of.get((m.start, m.end, m.name))
-            if key and first.start <= m.start < first.start + 12 and m.cls in ACTOR_CLASSES \
-                    and m.extractor != "context_words":
-                area = gaz.best(key.name) if m.cls == "AdministrativeArea" else None
-                if area is None or area.level in ("county", "town"):
-                    sec_actor[k] = key
-                    break
+        opener = RelSentence(ctx, first.index, [m for m in ctx.mentions if first.start <= m.start < first.end
+                                                 and m.cls != "Concept"]).opening(set(ACTOR_CLASSES))
+        key = key_of.get((opener.start, opener.end, opener.name)) if opener else None
+        if key and opener.extractor != "context_words":
+            area = gaz.best(key.name) if opener.cls == "AdministrativeArea" else None
+            if area is None or area.level in ("county", "town"):
+                sec_actor[k] = key
 
     def prov(sent_index: int, rule: str, conf: float) -> Provenance:
         s = sents[sent_index]
@@ -441,13 +466,15 @@ def resolve(ctx: Context) -> Extraction:
         if r[0] in present and r[2] in present and r[0] != r[2]:
             relations.add(Relation(r[0], r[1], r[2], prov(r[3], r[4], 0.7)))
     metrics = []
+    year = document_year(ctx.sentences)
     for mc in ctx.metrics:
         if mc.about is not None:
             about = key_of.get((mc.about.start, mc.about.end, mc.about.name))
         else:
             about = topic.get(sents[mc.sentence].paragraph, sec_actor[sec[mc.sentence]])
         metrics.append(Metric(about, mc.indicator, mc.value, mc.unit, mc.approximate, mc.period,
-                              mc.text, mc.start, mc.end, prov(mc.sentence, mc.rule, mc.confidence)))
+                              mc.text, mc.start, mc.end, prov(mc.sentence, mc.rule, mc.confidence),
+                              period_years(mc.period, year)))
     return Extraction(doc, ctx.sentences, tuple(ctx.mentions), tuple(entities),
                       tuple(sorted(relations, key=lambda r: (r.provenance.sentence, r.predicate, r.subject, r.object))),
                       tuple(metrics), context)

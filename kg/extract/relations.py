@@ -44,6 +44,12 @@ def _cue_patterns():
 
 
 @lru_cache(maxsize=1)
+def _markers() -> re.Pattern:
+    c = cues()
+    return _alt(c["at_marker"] + c["host_marker"] + c["partner_marker"] + c["participant_marker"])
+
+
+@lru_cache(maxsize=1)
 def _periods() -> list[re.Pattern]:
     return [re.compile(r[0]) for r in read_table("periods.tsv")]
 
@@ -120,7 +126,20 @@ class Sentence:
                 group.append(m)
             else:
                 break
+        # 在X成立, 联合X开展: a mention after a marker is no subject
+        lead = text[self.clause_start(group[-1].start):group[-1].start]
+        if _markers().search(lead[-3:]) or re.search(r"[在于对向与和]$", lead):
+            return []
         return group
+
+    def opening(self, allowed) -> Mention | None:
+        """The first mention that opens a clause of this sentence (its subject)."""
+        for n, cs in enumerate(self.clauses):
+            ce = self.clauses[n + 1] if n + 1 < len(self.clauses) else self.s.end
+            inside = [m for m in self.mentions if cs <= m.start < ce]
+            if inside and _fits(inside[0].cls, allowed) and self.opens_clause(cs, inside[0]):
+                return inside[0]
+        return None
 
     def objects_after(self, pos: int, allowed, gap: int = MAX_GAP) -> list[Mention]:
         text = self.ctx.doc.text
@@ -144,8 +163,7 @@ def _sentences(ctx: Context):
 @register("cue_relations", produces="relations", requires=("sentences", "mentions"))
 def cue_relations(ctx: Context):
     text = ctx.doc.text
-    markers = _alt(cues()["at_marker"] + cues()["host_marker"] + cues()["partner_marker"]
-                   + cues()["participant_marker"])
+    markers = _markers()
     for sent in _sentences(ctx):
         seen = set()
         for prop, (subj_ok, obj_ok) in signatures().items():
@@ -219,6 +237,11 @@ def preposition_relations(ctx: Context):
                 subj = before or sent.subject(pos - 1, {"Organization"})
                 for sub in subj or [None]:
                     yield RelationCandidate(sub, "partner", xs[0], sent.index, "partner:与X共同", 0.55)
+                # 与X联合出台《Y》: X issues Y as well
+                issue = _cue_patterns()["issues"].search(text, xs[0].end, min(sent.s.end, xs[0].end + 10))
+                if issue:
+                    for doc in sent.objects_after(issue.end(), {"Document"}):
+                        yield RelationCandidate(xs[0], "issues", doc, sent.index, f"co-issuer:与X{issue.group()}", 0.6)
         # 组织X参加/开展Y: X takes part in Y
         for mk, xs in _marked(sent, participant, {"Organization", "Person"}):
             verb = re.compile(r"[^。；]{0,30}?(参加|参与|出席|开展|举办)").match(text, xs[-1].end, sent.s.end)
