@@ -47,6 +47,8 @@ def test_relation_rules(text, expected):
 @pytest.mark.parametrize("text,not_expected", [
     # the hospital is organised, it does not run the activity
     ("组织滨江医院专家开展“健康义诊”活动。", ("滨江医院", "runs", "“健康义诊”活动")),
+    # a local body studies a national plenum, it does not hold it
+    ("深入开展十九届五中全会宣讲活动。", ("滨江区委统战部", "runs", "十九届五中全会")),
     # 在X成立Y does not make X the founder
     ("在滨江区成立民盟滨江基层委员会。", ("滨江区", "establishes", "民盟滨江基层委员会")),
 ])

@@ -179,6 +179,8 @@ def cue_relations(ctx: Context):
                 if subj and markers.search(text, cs, subj[0].start):
                     subj = []
                 for o in objs:
+                    if prop == "runs" and _national_session(o):
+                        continue  # 开展十九届五中全会宣讲: a local body studies a plenum, it does not hold it
                     for sub in subj or [None]:
                         key = (prop, o.start, sub.start if sub else None)
                         if key in seen or (sub is not None and sub.start == o.start):
@@ -186,6 +188,11 @@ def cue_relations(ctx: Context):
                         seen.add(key)
                         yield RelationCandidate(sub, prop, o, sent.index, f"cue:{prop}:{cue.group()}",
                                                 0.6 if sub is not None else 0.45)
+
+
+def _national_session(m: Mention) -> bool:
+    """A Party congress or plenum of the whole Party (党的十九大, 十九届五中全会)."""
+    return m.extractor == "congresses" and not re.match(r".+?[省市区县州旗]委", m.name or m.text)
 
 
 def _marked(sent: Sentence, marker: re.Pattern, allowed) -> list[tuple[re.Match, list[Mention]]]:
