@@ -220,6 +220,19 @@ def union_triples(store: ox.Store) -> list[ox.Triple]:
     return [q.triple for q in ox.parse(b"\n".join(lines) + b"\n", format=ox.RdfFormat.N_TRIPLES)]
 
 
+def union_of_nquads(chunks: Iterable[bytes]) -> list[ox.Triple]:
+    """The union of documents' graphs given as N-Quads, in the order of
+    ``union_triples``: the graph name is the last term of each line."""
+    lines = set()
+    for data in chunks:
+        for line in data.splitlines():
+            cut = line.rfind(b" <", 0, len(line) - 2)
+            lines.add(line[:cut] + b" .")
+    if not lines:
+        return []
+    return [q.triple for q in ox.parse(b"\n".join(sorted(lines)) + b"\n", format=ox.RdfFormat.N_TRIPLES)]
+
+
 def write_turtle(triples: Iterable[ox.Triple], path: str | Path) -> None:
     ox.serialize(triples, str(path), ox.RdfFormat.TURTLE, prefixes=PREFIXES)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -108,6 +109,27 @@ class BuildReport:
         return out
 
 
+class _Background:
+    """Runs ``func`` in a thread; ``join`` waits and re-raises what it raised."""
+
+    def __init__(self, func, *args):
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(func, args), daemon=True)
+        self._thread.start()
+
+    def _run(self, func, args):
+        try:
+            func(*args)
+        except BaseException as e:  # handed to the caller by join(), not hidden
+            self._error = e
+
+    def join(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+
 def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int | None = None,
           fresh: bool = False, html: bool = True, progress: bool | None = None) -> BuildReport:
     """Build the graph of ``paths`` into ``out_dir``: store/, graph.ttl, graph.html.
@@ -129,15 +151,21 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int
         shutil.rmtree(store_dir)
     rep = BuildReport(problems=problems)
     store = graph.open_store(store_dir)
-    graph.replace_documents(store, [(x.doc.id, data) for x, data in extractions])
+    was_empty = next(iter(store.named_graphs()), None) is None
+    # The store loads in a thread (pyoxigraph releases the GIL) while the files are
+    # written; into an empty store, the union is the documents just extracted.
+    loader = _Background(graph.replace_documents, store, [(x.doc.id, data) for x, data in extractions])
+    if was_empty:
+        triples = graph.union_of_nquads(data for _, data in extractions)
+    else:
+        loader.join()
+        triples = graph.union_triples(store)
     for x, _ in extractions:
         rep.documents += 1
         rep.sentences += len(x.sentences)
         rep.characters += len(x.doc.text)
         rep.relations.update(r.predicate for r in x.relations)
         rep.metrics += len(x.metrics)
-    store.flush()
-    triples = graph.union_triples(store)
     rep.triples = len(triples)
     rep.entities = graph.entity_counts(triples)
     graph.write_turtle(triples, out / "graph.ttl")
@@ -146,6 +174,8 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int
         from kg.view import write_html
         write_html(triples, out / "graph.html")
         rep.files["html"] = str(out / "graph.html")
+    loader.join()
+    store.flush()
     del store
     rep.extract_seconds = t1 - t0
     rep.seconds = time.perf_counter() - t0
