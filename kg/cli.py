@@ -76,11 +76,17 @@ def cmd_query(a) -> int:
     return 0
 
 
+def _names(value: str | None) -> frozenset[str] | None:
+    return frozenset(x.strip() for x in value.split(",") if x.strip()) if value else None
+
+
 def cmd_view(a) -> int:
     from kg import graph
-    from kg.view import write_html
+    from kg.view import ViewOptions, write_html
     store = graph.open_store(a.store, create=False, read_only=True)
-    n = write_html(graph.union_triples(store), a.output, top=a.top)
+    opts = ViewOptions(focus=a.focus, depth=a.depth, types=_names(a.types), relations=_names(a.relations),
+                       top=a.top, threshold=a.threshold)
+    n = write_html(graph.union_triples(store), a.output, opts=opts)
     print(f"wrote {a.output} ({n} nodes)")
     return 0
 
@@ -160,11 +166,19 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--store", default="output/store", help="store folder (default: output/store)")
     q.set_defaults(func=cmd_query)
 
-    v = sub.add_parser("view", help="write the interactive HTML network of the store",
-                       epilog="example:\n  kg view -o graph.html --top 500", formatter_class=F)
+    v = sub.add_parser("view", help="write the interactive HTML network of the store", formatter_class=F,
+                       epilog="examples:\n  kg view -o graph.html --top 500\n"
+                              "  kg view --focus 中原区委统战部 --depth 2 -o dept.html\n"
+                              "  kg view --types Organization,Program --relations runs,partner")
     v.add_argument("-o", "--output", default="output/graph.html")
     v.add_argument("--store", default="output/store")
+    v.add_argument("--focus", metavar="NAME", help="draw only this entity's neighbourhood (name or alias)")
+    v.add_argument("--depth", type=int, default=1, help="how many steps around --focus (default 1)")
+    v.add_argument("--types", metavar="A,B", help="only these classes (fine or coarse: Organization, Program …)")
+    v.add_argument("--relations", metavar="R,S", help="only these relations (runs, hosts …)")
     v.add_argument("--top", type=int, help="keep only the N nodes of highest degree")
+    v.add_argument("--threshold", type=int, default=1500,
+                   help="above this many nodes the layout is precomputed and physics is off (default 1500)")
     v.set_defaults(func=cmd_view)
 
     e = sub.add_parser("export", help="write the graph in another format",

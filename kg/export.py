@@ -42,7 +42,7 @@ def export(store_dir: str | Path, fmt: str, out: str | Path) -> int:
         nodes, edges = network_data(triples)
         g = nx.MultiDiGraph()
         for n, v in nodes.items():
-            g.add_node(n, label=v["label"], cls=v["cls"], aliases="|".join(v["aliases"]))
+            g.add_node(n, label=v.label, cls=v.cls, aliases="|".join(v.aliases))
         for a, b, p in edges:
             g.add_edge(a, b, key=p, property=p)
         nx.write_graphml(g, str(out))

@@ -1,37 +1,59 @@
-"""The interactive network page (pyvis / vis-network), written as one offline file."""
+"""The interactive network page: pyvis builds the network, and the page is one
+offline file with vis-network, the data and the controls inlined.
+
+Safety: names, aliases and sentences come from untrusted documents. They travel
+as a JSON block whose <, > and & are escaped (so no </script> can end it) and
+the page only ever sets them as text. A Content-Security-Policy forbids any
+network request.
+"""
 from __future__ import annotations
 
-import re
+import json
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.errors import KgError
 from kg.model import FAMILY
 from kg.vocab import KG, RELATIONS
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
-MENTIONED = KG + "mentionedIn"
-TEXT = KG + "text"
 COLORS = {"Organization": "#4e79a7", "Place": "#59a14f", "Base": "#f28e2b", "Program": "#e15759",
           "Event": "#b07aa1", "Project": "#edc948", "Document": "#76b7b2", "Honor": "#ff9da7",
           "Person": "#9c755f", "Concept": "#bab0ac"}
+LARGE = 1500
 
 
-def _plain(s: str) -> str:
-    """Text from untrusted documents, made inert: no markup can survive."""
-    return s.replace("&", "＆").replace("<", "＜").replace(">", "＞")
+class ViewError(KgError):
+    """A view option names something the graph does not have."""
 
 
-def network_data(triples: Iterable[ox.Triple]):
-    """Nodes (id, label, class, aliases, sentences) and edges (from, to, property)."""
+@dataclass
+class Node:
+    label: str
+    cls: str
+    aliases: list[str] = field(default_factory=list)
+    sentences: list[dict] = field(default_factory=list)
+
+    @property
+    def family(self) -> str:
+        return FAMILY[self.cls]
+
+
+def network_data(triples: Iterable[ox.Triple]) -> tuple[dict[str, Node], list[tuple[str, str, str]]]:
+    """Entities (with up to three source sentences and their documents) and the
+    relations between them."""
     types: dict[str, set[str]] = defaultdict(set)
-    labels, aliases = {}, defaultdict(set)
-    mentions = defaultdict(set)
-    texts = {}
+    labels, aliases, mentions = {}, defaultdict(set), defaultdict(set)
+    texts, starts, in_doc, doc_label = {}, {}, {}, {}
     edges = set()
     rel = {KG + r: r for r in RELATIONS}
     for t in triples:
@@ -42,50 +64,168 @@ def network_data(triples: Iterable[ox.Triple]):
             labels[s] = o
         elif p == ALT:
             aliases[s].add(o)
-        elif p == MENTIONED:
+        elif p == KG + "mentionedIn":
             mentions[s].add(o)
-        elif p == TEXT:
+        elif p == KG + "text":
             texts[s] = o
+        elif p == KG + "start":
+            starts[s] = int(o) if o.isdigit() else 0
+        elif p == KG + "inDocument":
+            in_doc[s] = o
+        elif p == RDFS_LABEL:
+            doc_label[s] = o
         elif p in rel:
             edges.add((s, o, rel[p]))
     nodes = {}
     for n, ts in types.items():
         fine = sorted(x for x in ts if FAMILY[x] != x) or sorted(ts)
-        sents = [texts[x] for x in sorted(mentions[n]) if x in texts][:3]
-        nodes[n] = {"label": labels.get(n, n.rsplit("/", 1)[-1]), "cls": fine[0], "aliases": sorted(aliases[n]),
-                    "sentences": sents}
-    edges = {e for e in edges if e[0] in nodes and e[1] in nodes}
-    return nodes, sorted(edges)
+        sents = sorted((x for x in mentions[n] if x in texts), key=lambda x: (in_doc.get(x, ""), starts.get(x, 0)))[:3]
+        nodes[n] = Node(labels.get(n, n.rsplit("/", 1)[-1]), fine[0], sorted(aliases[n]),
+                        [{"document": doc_label.get(in_doc.get(x, ""), ""), "text": texts[x]} for x in sents])
+    return nodes, sorted(e for e in edges if e[0] in nodes and e[1] in nodes)
 
 
-def write_html(triples: Iterable[ox.Triple], path: str | Path, top: int | None = None) -> int:
-    """Write the page; returns the number of nodes drawn."""
-    from pyvis.network import Network
+@dataclass(frozen=True)
+class ViewOptions:
+    focus: str | None = None        # an entity's name or alias
+    depth: int = 1
+    types: frozenset[str] | None = None       # fine or coarse class names
+    relations: frozenset[str] | None = None
+    top: int | None = None
+    threshold: int = LARGE
 
-    nodes, edges = network_data(triples)
-    degree = Counter()
+
+def select(nodes: dict[str, Node], edges: list, opts: ViewOptions):
+    """The part of the graph the options ask for."""
+    import networkx as nx
+
+    if opts.types is not None:
+        unknown = sorted(t for t in opts.types if t not in FAMILY)
+        if unknown:
+            raise ViewError(f"unknown class {', '.join(unknown)}; choose from: {', '.join(sorted(FAMILY))}")
+        nodes = {n: v for n, v in nodes.items() if v.cls in opts.types or v.family in opts.types}
+    if opts.relations is not None:
+        unknown = sorted(r for r in opts.relations if r not in RELATIONS)
+        if unknown:
+            raise ViewError(f"unknown relation {', '.join(unknown)}; choose from: {', '.join(RELATIONS)}")
+        edges = [e for e in edges if e[2] in opts.relations]
+    edges = [e for e in edges if e[0] in nodes and e[1] in nodes]
+    if opts.focus:
+        hits = [n for n, v in nodes.items() if opts.focus in (v.label, *v.aliases)]
+        if not hits:
+            raise ViewError(f"no entity named {opts.focus!r} in the graph (names and aliases are matched exactly)")
+        g = nx.Graph()
+        g.add_nodes_from(nodes)
+        g.add_edges_from((a, b) for a, b, _ in edges)
+        keep = set()
+        for h in hits:
+            keep |= set(nx.ego_graph(g, h, radius=max(0, opts.depth)))
+        nodes = {n: v for n, v in nodes.items() if n in keep}
+        edges = [e for e in edges if e[0] in keep and e[1] in keep]
+    if opts.top:
+        degree = _degrees(edges)
+        keep = {n for n, _ in sorted(nodes.items(), key=lambda kv: (-degree[kv[0]], kv[1].label))[:opts.top]}
+        nodes = {n: v for n, v in nodes.items() if n in keep}
+        edges = [e for e in edges if e[0] in keep and e[1] in keep]
+    return nodes, edges
+
+
+def _degrees(edges) -> Counter:
+    degree: Counter = Counter()
     for a, b, _ in edges:
         degree[a] += 1
         degree[b] += 1
-    if top:
-        keep = {n for n, _ in sorted(nodes.items(), key=lambda kv: (-degree[kv[0]], kv[1]["label"]))[:top]}
-        nodes = {n: v for n, v in nodes.items() if n in keep}
-        edges = [e for e in edges if e[0] in nodes and e[1] in nodes]
-    net = Network(height="900px", width="100%", directed=True, cdn_resources="in_line")
-    for n in sorted(nodes):
+    return degree
+
+
+def spiral_layout(ids: list[str], degree: Counter) -> dict[str, tuple[float, float]]:
+    """Positions on a sunflower spiral, best-connected nodes in the middle: linear
+    time, so a large graph is drawn at once with physics off."""
+    golden = math.pi * (3 - math.sqrt(5))
+    order = sorted(ids, key=lambda n: (-degree[n], n))
+    return {n: (round(30 * math.sqrt(i) * math.cos(i * golden), 1), round(30 * math.sqrt(i) * math.sin(i * golden), 1))
+            for i, n in enumerate(order)}
+
+
+class _IdList(list):
+    """pyvis keeps node ids in a list and tests membership on every node and edge
+    added, quadratic in the graph's size; this list answers membership from a set."""
+
+    def __init__(self):
+        super().__init__()
+        self._set = set()
+
+    def append(self, item):
+        super().append(item)
+        self._set.add(item)
+
+    def __contains__(self, item):
+        return item in self._set
+
+
+def _asset(path: str) -> str:
+    import pyvis
+    return (Path(pyvis.__file__).parent / "templates" / "lib" / path).read_text(encoding="utf-8")
+
+
+def _script_safe_json(obj) -> str:
+    """JSON that cannot end or open a tag inside <script>: <, > and & are escaped."""
+    s = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    return (s.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def render(nodes: dict[str, Node], edges: list, opts: ViewOptions = ViewOptions()) -> str:
+    """The page for this part of the graph."""
+    from pyvis.network import Network
+
+    degree = _degrees(edges)
+    large = len(nodes) > opts.threshold
+    net = Network(directed=True, cdn_resources="in_line")
+    net.node_ids = _IdList()
+    net.toggle_physics(not large)
+    if large:
+        net.toggle_hide_edges_on_drag(True)
+    ids = sorted(nodes)
+    pos = spiral_layout(ids, degree) if large else {}
+    for n in ids:
         v = nodes[n]
-        fam = FAMILY[v["cls"]]
-        title = "\n".join([f"{v['label']} ({v['cls']})"] + ([f"别名: {'、'.join(v['aliases'])}"] if v["aliases"] else [])
-                          + [f"· {s[:120]}" for s in v["sentences"]])
-        net.add_node(n, label=_plain(v["label"]), title=_plain(title), color=COLORS.get(fam, "#888"),
-                     group=fam, value=1 + degree[n])
+        extra = {"x": pos[n][0], "y": pos[n][1]} if large else {}
+        net.add_node(n, label=v.label, group=v.family, value=1 + degree[n], **extra)
     for a, b, p in edges:
-        net.add_edge(a, b, title=p, label=p)
-    if len(nodes) > 1500:
-        net.toggle_physics(False)
-    html = net.generate_html(notebook=False)
-    # pyvis links bootstrap from a CDN even with in-line resources: the page must work offline
-    html = re.sub(r'<link[^>]+href="https?://[^"]+"[^>]*>\s*', "", html)
-    html = re.sub(r'<script[^>]+src="https?://[^"]+"[^>]*>\s*</script>\s*', "", html)
-    Path(path).write_text(html, encoding="utf-8")
+        net.add_edge(a, b, label=p)
+    vis_nodes, vis_edges, *_ = net.get_network_data()
+    options = json.loads(net.options.to_json())
+    options.setdefault("layout", {})["improvedLayout"] = not large
+    options.setdefault("interaction", {}).update({"hover": True, "tooltipDelay": 200})
+    options["nodes"] = {"shape": "dot", "scaling": {"min": 6, "max": 40}, "font": {"size": 12}}
+    if large:
+        options["edges"] = {"smooth": False, "arrows": {"to": {"enabled": True, "scaleFactor": 0.4}}}
+    families = sorted({v.family for v in nodes.values()})
+    data = {
+        "nodes": [{"id": vn["id"], "label": nodes[vn["id"]].label, "family": nodes[vn["id"]].family,
+                   "cls": nodes[vn["id"]].cls, "aliases": nodes[vn["id"]].aliases,
+                   "sentences": nodes[vn["id"]].sentences, "value": vn["value"],
+                   **({"x": vn["x"], "y": vn["y"]} if large else {})} for vn in vis_nodes],
+        "edges": [{"from": e["from"], "to": e["to"], "property": e["label"]} for e in vis_edges],
+        "edgeLabels": not large,
+        "families": families,
+        "relations": sorted({e[2] for e in edges}),
+        "counts": {**Counter(v.family for v in nodes.values()), **Counter(e[2] for e in edges)},
+        "colors": COLORS,
+        "options": options,
+        "note": "large graph: layout precomputed, physics off" if large else "",
+    }
+    page = resources.files("kg.data").joinpath("view.html").read_text("utf-8")
+    page = page.replace("/*KG_VIS_CSS*/", _asset("vis-9.1.2/vis-network.css"))
+    page = page.replace("/*KG_VIS_JS*/", _asset("vis-9.1.2/vis-network.min.js").replace("</script", "<\\/script"))
+    return page.replace("__KG_DATA__", _script_safe_json(data))
+
+
+def write_html(triples: Iterable[ox.Triple], path: str | Path, top: int | None = None,
+               opts: ViewOptions | None = None) -> int:
+    """Write the page; returns the number of nodes drawn."""
+    opts = opts or ViewOptions(top=top)
+    nodes, edges = select(*network_data(triples), opts)
+    Path(path).write_text(render(nodes, edges, opts), encoding="utf-8")
     return len(nodes)

@@ -28,3 +28,48 @@ def sample_build(tmp_path_factory):
     work = tmp_path_factory.mktemp("sample")
     kg("build", "-q", "--jobs", "2", cwd=work)
     return work / "output"
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium (Debian's package, which .ci/run installs) driven by Playwright.
+    Outside CI a machine without Chromium skips the browser tests; in CI it fails."""
+    if not CHROMIUM:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is not installed (apt-get install chromium)")
+        pytest.skip("Chromium is not installed")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield b
+        b.close()
+
+
+class PageRun:
+    """A page opened in Chromium, with every request, console message and dialog recorded."""
+
+    def __init__(self, browser, url):
+        import time
+        self.page = browser.new_page()
+        self.requests, self.console, self.dialogs = [], [], []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("console", lambda m: self.console.append((m.type, m.text)))
+        self.page.on("pageerror", lambda e: self.console.append(("pageerror", str(e))))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        self.page.goto(url)
+        deadline = time.monotonic() + 120
+        while not self.page.evaluate("() => !!(window.kgView && window.kgView.ready)"):
+            if time.monotonic() > deadline:
+                raise AssertionError("the page did not draw within 120 s")
+            time.sleep(0.1)
+
+    def js(self, expr):
+        return self.page.evaluate(f"() => {expr}")
+
+    def errors(self):
+        return [c for c in self.console if c[0] in ("error", "pageerror")]

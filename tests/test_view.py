@@ -1,0 +1,122 @@
+import json
+import re
+
+import pytest
+
+from conftest import DATA, PageRun, kg
+from kg.view import Node, ViewError, ViewOptions, network_data, render, select
+
+NODES = {f"n{i}": Node(f"名{i}", cls, [f"别名{i}"] if i == 1 else [], [{"document": "d", "text": f"句{i}"}])
+         for i, cls in enumerate(["PartyOrganization", "Program", "Program", "AdministrativeArea", "Base"])}
+EDGES = [("n0", "n1", "runs"), ("n0", "n2", "runs"), ("n3", "n4", "hosts"), ("n2", "n3", "locatedIn")]
+
+
+@pytest.mark.parametrize("opts,expected", [
+    (ViewOptions(), {"n0", "n1", "n2", "n3", "n4"}),
+    (ViewOptions(focus="名0", depth=1), {"n0", "n1", "n2"}),
+    (ViewOptions(focus="别名1", depth=2), {"n0", "n1", "n2"}),
+    (ViewOptions(focus="名0", depth=2), {"n0", "n1", "n2", "n3"}),
+    (ViewOptions(types=frozenset({"Program"})), {"n1", "n2"}),
+    (ViewOptions(types=frozenset({"Organization", "Place"})), {"n0", "n3"}),   # coarse classes
+    (ViewOptions(top=2), {"n0", "n2"}),                                         # n2 and n3 tie; names break it
+])
+def test_select(opts, expected):
+    nodes, edges = select(NODES, EDGES, opts)
+    assert set(nodes) == expected and all(a in nodes and b in nodes for a, b, _ in edges)
+
+
+def test_select_relations_keeps_only_those_edges():
+    _, edges = select(NODES, EDGES, ViewOptions(relations=frozenset({"hosts"})))
+    assert edges == [("n3", "n4", "hosts")]
+
+
+@pytest.mark.parametrize("opts,message", [
+    (ViewOptions(focus="无此名"), "no entity named"),
+    (ViewOptions(types=frozenset({"Planet"})), "unknown class Planet"),
+    (ViewOptions(relations=frozenset({"owns"})), "unknown relation owns"),
+])
+def test_select_errors(opts, message):
+    with pytest.raises(ViewError, match=message):
+        select(NODES, EDGES, opts)
+
+
+def _data(html):
+    return json.loads(re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', html, re.S).group(1))
+
+
+def test_untrusted_text_cannot_leave_the_data_block():
+    evil = {"e": Node("</script><script>alert(1)</script>", "Program", ["<img src=x onerror=alert(2)>"],
+                      [{"document": "d&<", "text": "</SCRIPT >\u2028"}])}
+    html = render(evil, [])
+    block = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', html, re.S).group(1)
+    assert "<" not in block and ">" not in block
+    assert _data(html)["nodes"][0]["label"] == "</script><script>alert(1)</script>"
+
+
+def test_page_is_one_offline_file():
+    html = render(NODES, EDGES)
+    assert not re.search(r"<(?:script|link|img|iframe)[^>]+(?:src|href)=", html, re.I)
+    assert "default-src 'none'" in html
+
+
+def test_large_graphs_get_a_layout_and_no_physics():
+    nodes = {f"n{i}": Node(f"名{i}", "Program") for i in range(30)}
+    data = _data(render(nodes, [], ViewOptions(threshold=10)))
+    assert data["options"]["physics"]["enabled"] is False
+    assert all("x" in n and "y" in n for n in data["nodes"])
+
+
+def test_cli_view_options(sample_build, tmp_path):
+    out = tmp_path / "f.html"
+    p = kg("view", "--store", sample_build / "store", "-o", out, "--focus", "中原区委统战部", "--depth", "1",
+           "--relations", "runs,hosts")
+    n = int(re.search(r"\((\d+) nodes\)", p.stdout).group(1))
+    assert 1 < n < 100
+    p = kg("view", "--store", sample_build / "store", "-o", out, "--types", "Planet", check=False)
+    assert p.returncode == 1 and "unknown class Planet" in p.stderr
+
+
+def test_sentences_come_with_their_document(sample_build):
+    from kg import graph
+    store = graph.open_store(sample_build / "store", create=False, read_only=True)
+    nodes, _ = network_data(graph.union_triples(store))
+    dept = next(v for v in nodes.values() if v.label == "中原区委统战部")
+    assert 1 <= len(dept.sentences) <= 3 and all(s["document"] and "统战部" in s["text"] for s in dept.sentences)
+
+
+# ---- in real headless Chromium
+
+def test_sample_page_in_chromium(browser, sample_build):
+    run = PageRun(browser, (sample_build / "graph.html").as_uri())
+    assert run.errors() == []
+    assert run.requests == [(sample_build / "graph.html").as_uri()]
+    assert run.js("Object.keys(kgView.network.body.nodes).length") > 50
+    assert run.js("kgView.search('统战部').length") >= 1
+    assert "PartyOrganization" in run.page.inner_text("#info")
+
+
+def test_injection_document_runs_no_script(browser, tmp_path):
+    kg("build", DATA / "injection.txt", "-o", tmp_path, "-q")
+    html = (tmp_path / "graph.html").read_text(encoding="utf-8")
+    run = PageRun(browser, (tmp_path / "graph.html").as_uri())
+    assert run.js("window.pwned === undefined") is True
+    assert run.dialogs == [] and run.errors() == []
+    assert run.requests == [(tmp_path / "graph.html").as_uri()]
+    # the names are shown, as text
+    assert run.js("kgView.search('<script>').length") >= 1
+    assert "<script>" in run.page.inner_text("#hits")
+    assert "window.pwned" not in html.split('id="kg-data">')[0]
+
+
+def test_twenty_thousand_nodes_open_and_respond(browser, tmp_path):
+    import random
+    random.seed(7)
+    classes = ["PartyOrganization", "GovernmentAgency", "Program", "AdministrativeArea", "Site", "Base", "Project"]
+    nodes = {f"n{i}": Node(f"节点{i}号", classes[i % 7], [], []) for i in range(20000)}
+    edges = sorted({(f"n{random.randrange(20000)}", f"n{random.randrange(20000)}", "runs") for _ in range(30000)})
+    page = tmp_path / "big.html"
+    page.write_text(render(nodes, edges), encoding="utf-8")
+    run = PageRun(browser, page.as_uri())
+    assert run.errors() == []
+    assert run.js("kgView.nodes.length") == 20000
+    assert run.js("kgView.search('节点12345号').length") == 1
