@@ -22,7 +22,8 @@ EPILOG_QUERY = """examples:
   kg query 'SELECT ?s ?name WHERE { ?s a kg:Program ; skos:prefLabel ?name } LIMIT 5'
   kg query -f my.rq --format csv
 prefixes kg: id: rdf: rdfs: skos: prov: xsd: are predeclared; the default graph is
-the union of all documents.
+the union of all documents, in which a triple stated by several documents is found
+once per document: use SELECT DISTINCT.
 """
 
 
@@ -108,6 +109,21 @@ def cmd_validate(a) -> int:
     return 1
 
 
+def cmd_serve(a) -> int:
+    from kg.serve import make_server
+    server, pool = make_server(a.store, a.host, a.port, a.timeout, a.limit, a.workers)
+    host, port = server.server_address[:2]
+    print(f"kg serve: http://{host}:{port}/  (SPARQL at /sparql, view at /view; Ctrl-C stops)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        pool.close()
+    return 0
+
+
 def cmd_extract(a) -> int:
     from kg.pipeline import extract_many
     extractions, problems = extract_many(a.files, jobs=a.jobs, progress=False)
@@ -188,6 +204,20 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("-o", "--output", required=True)
     e.add_argument("--store", default="output/store")
     e.set_defaults(func=cmd_export)
+
+    sv = sub.add_parser("serve", help="a read-only SPARQL endpoint, the view and a query page over HTTP",
+                        formatter_class=F, epilog="""examples:
+  kg serve                                   http://127.0.0.1:7878/ over output/store
+  kg serve --port 8000 --timeout 10 --limit 5000
+  curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s kg:runs ?o } LIMIT 5' http://127.0.0.1:7878/sparql
+  curl 'http://127.0.0.1:7878/query/entity?entity=中原区委统战部'""")
+    sv.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
+    sv.add_argument("--port", type=int, default=7878, help="port (default 7878; 0 picks a free one)")
+    sv.add_argument("--store", default="output/store")
+    sv.add_argument("--timeout", type=float, default=30.0, help="seconds a query may run (default 30)")
+    sv.add_argument("--limit", type=int, default=10000, help="most result rows or triples per query (default 10000)")
+    sv.add_argument("--workers", type=int, default=2, help="query processes (default 2)")
+    sv.set_defaults(func=cmd_serve)
 
     x = sub.add_parser("extract", help="print what the pipeline finds, without a store",
                        epilog="example:\n  kg extract report.txt --format jsonl > report.jsonl", formatter_class=F)

@@ -31,3 +31,7 @@ class FormatError(KgError):
 
 class OntologyError(KgError):
     """The ontology files are missing or disagree with the code."""
+
+
+class ServeError(KgError):
+    """The endpoint cannot start (bad options, port in use)."""
