@@ -34,10 +34,6 @@ def _context_rules() -> list[tuple[str, str, str]]:
     return sorted(((r[0], r[1], r[2]) for r in read_table("context.tsv")), key=lambda r: -len(r[0]))
 
 
-def leading_places(name: str) -> list[str]:
-    return gazetteer.load().leading_places(name)
-
-
 def _names_of(gaz, full: str) -> list[str]:
     area = gaz.best(full)
     return [full] + ([area.alias] if area and area.alias and len(area.alias) >= 2 else [])
@@ -50,7 +46,7 @@ def document_context(ctx: Context) -> dict[str, str]:
     text = ctx.doc.text
     names = set()
     for m in ctx.mentions:
-        names.update(leading_places(m.name or m.text) if m.extractor != "gazetteer_places" else [m.name or m.text])
+        names.update(gazetteer.load().leading_places(m.name or m.text) if m.extractor != "gazetteer_places" else [m.name or m.text])
     counts: dict[str, Counter] = defaultdict(Counter)
     for n in names:
         area = gaz.best(n)
@@ -110,8 +106,7 @@ def full_form(name: str) -> str:
     for short, full in _full_forms():
         if name.endswith(short) and not name.endswith(full):
             area = name[:-len(short)]
-            if gazetteer.load().lookup(area) and len(gazetteer.load().leading_places(area)) >= 1 \
-                    and "".join(gazetteer.load().leading_places(area)) == area:
+            if area and "".join(gazetteer.load().leading_places(area)) == area:
                 return area + full
     return name
 

@@ -8,6 +8,7 @@ mentions.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -74,6 +75,11 @@ def read_table(filename: str) -> tuple[tuple[str, ...], ...]:
         if line.strip() and not line.lstrip().startswith("#"):
             rows.append(tuple(c.strip() for c in line.split("\t")))
     return tuple(rows)
+
+
+def alternation(words) -> str:
+    """A regular expression matching any of ``words``, longest first."""
+    return "|".join(map(re.escape, sorted(set(words), key=len, reverse=True)))
 
 
 @lru_cache(maxsize=None)

@@ -14,7 +14,7 @@ from bisect import bisect_right
 from functools import lru_cache
 
 from kg import gazetteer
-from kg.extract import Context, read_table, register
+from kg.extract import Context, alternation, read_table, register
 
 LEVELS = "省市区县州旗"
 
@@ -24,16 +24,12 @@ def _org_words() -> dict[str, str]:
     return {r[0]: r[1] for r in read_table("org_words.tsv")}
 
 
-def _alternation(words) -> str:
-    return "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
-
-
 @register("level_ellipsis", produces="mentions", priority=2)
 def level_ellipsis(ctx: Context):
     """省、市委统战部 → 省委统战部 + 市委统战部 (each a mention of its level word)."""
     org_suffixes = [r[0] for r in read_table("names.tsv") if r[1] in ("PartyOrganization", "GovernmentAgency",
                                                                        "MassOrganization")]
-    pat = re.compile(rf"((?:[{LEVELS}]、)+)([{LEVELS}])(委?(?:{_alternation(org_suffixes + list(_org_words()))}))")
+    pat = re.compile(rf"((?:[{LEVELS}]、)+)([{LEVELS}])(委?(?:{alternation(org_suffixes + list(_org_words()))}))")
     starts = {t.start for t in ctx.tokens}
     for m in pat.finditer(ctx.doc.text):
         if m.start() not in starts:
@@ -56,7 +52,7 @@ def _class_of(tail: str) -> str:
 @register("org_series", produces="mentions", priority=2)
 def org_series(ctx: Context):
     """区人大、政府、政协: the level word before the first body is shared by the rest."""
-    words = _alternation(_org_words())
+    words = alternation(_org_words())
     pat = re.compile(rf"([{LEVELS}])((?:{words}))((?:[、和及](?:{words}))+)(?![\u4e00-\u9fff]{{0,1}}[局部办室])")
     starts = {t.start for t in ctx.tokens}
     for m in pat.finditer(ctx.doc.text):
@@ -91,7 +87,7 @@ def shared_suffix(ctx: Context):
     rows = [r for r in read_table("names.tsv") if r[1] in ("Program", "Project", "Event")]
     quoted = [r for r in read_table("quoted.tsv") if r[1] in ("Program", "Event")]
     suffixes = {r[0]: r[1] for r in rows + quoted}
-    pat = re.compile(rf"(?<![\u4e00-\u9fff])((?:[\u4e00-\u9fff]{{2,4}}、)+)([\u4e00-\u9fff]{{2,4}})({_alternation(suffixes)})(?![\u4e00-\u9fff])")
+    pat = re.compile(rf"(?<![\u4e00-\u9fff])((?:[\u4e00-\u9fff]{{2,4}}、)+)([\u4e00-\u9fff]{{2,4}})({alternation(suffixes)})(?![\u4e00-\u9fff])")
     for m in pat.finditer(ctx.doc.text):
         suffix = m.group(3)
         cls = suffixes[suffix]
@@ -111,7 +107,7 @@ def listed_kind(ctx: Context):
     from kg.extract.names import _is_generic, _is_specific
     kinds = {r[0]: r[1] for r in read_table("list_kinds.tsv")}
     text = ctx.doc.text
-    pat = re.compile(rf"((?:[^、，。；：“”《》\s]{{2,16}}、)+[^、，。；：“”《》\s]{{2,16}})等(?:重点|一批|多家|十余家|多个)?({_alternation(kinds)})")
+    pat = re.compile(rf"((?:[^、，。；：“”《》\s]{{2,16}}、)+[^、，。；：“”《》\s]{{2,16}})等(?:重点|一批|多家|十余家|多个)?({alternation(kinds)})")
     for m in pat.finditer(text):
         cls = kinds[m.group(2)]
         pos = m.start(1)
@@ -149,5 +145,5 @@ def party_committees(ctx: Context):
 @register("national_bodies", produces="mentions", priority=2)
 def national_bodies(ctx: Context):
     table = {r[0]: r[1] for r in read_table("national_orgs.tsv")}
-    for m in re.finditer(_alternation(table), ctx.doc.text):
+    for m in re.finditer(alternation(table), ctx.doc.text):
         yield ctx.mention(m.start(), m.end(), table[m.group()], "national_bodies", 0.9)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from kg.extract import Context, read_table, register
+from kg.extract import Context, alternation, read_table, register
 from kg.model import MetricCandidate
 
 CN_NUM = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -45,7 +45,7 @@ def parse_number(s: str) -> float:
 def _units():
     rows = sorted(read_table("units.tsv"), key=lambda r: -len(r[0]))
     table = {r[0]: (r[1], float(r[2])) for r in rows}
-    alt = "|".join(re.escape(r[0]) for r in rows)
+    alt = alternation(r[0] for r in rows)
     pat = re.compile(
         rf"(?P<pre>约|近|超过|超|逾|多达|共计|累计|达)?(?P<num>{_NUM})(?:(?:-|—|~|至|到)(?P<hi>{_NUM}))?"
         rf"(?P<more>余|多)?(?P<mult>万|亿)?(?P<more2>余|多)?(?P<unit>{alt})(?P<post>左右|以上|余)?")

@@ -15,7 +15,7 @@ from bisect import bisect_right
 from functools import lru_cache
 
 from kg import gazetteer
-from kg.extract import Context, read_table, register, word_set
+from kg.extract import Context, alternation, read_table, register, word_set
 from kg.model import FAMILY
 
 # Multi-character tokens with these tags end a name when met while extending left:
@@ -37,7 +37,7 @@ SPECIFIC_TAGS = {"ns", "nsf", "nz", "x", "eng", "nt"}  # not j: 环保, 工信 a
 def _grammar():
     rows = sorted(read_table("names.tsv"), key=lambda r: -len(r[0]))
     table = {r[0]: (r[1], int(r[2]), len(r) > 3 and r[3] == "strict") for r in rows}
-    pattern = re.compile("|".join(re.escape(r[0]) for r in rows))
+    pattern = re.compile(alternation(r[0] for r in rows))
     return table, pattern
 
 
@@ -382,6 +382,6 @@ def gazetteer_places(ctx: Context):
 def context_words(ctx: Context):
     """我区, 全市, 该街道 …: words that stand for the document's own area."""
     words = {r[0] for r in read_table("context.tsv") if r[0].startswith(("我", "全", "本", "该"))}
-    pat = re.compile("|".join(sorted(map(re.escape, words), key=len, reverse=True)))
+    pat = re.compile(alternation(words))
     for m in pat.finditer(ctx.doc.text):
         yield ctx.mention(m.start(), m.end(), "AdministrativeArea", "context_words", 0.5)

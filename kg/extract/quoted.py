@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from kg.extract import Context, read_table, register
+from kg.extract import Context, alternation, read_table, register
 
 CN_DIGIT = "一二三四五六七八九十"
 
@@ -23,7 +23,7 @@ def cues() -> dict[str, tuple[str, ...]]:
 def _quoted():
     rows = sorted(read_table("quoted.tsv"), key=lambda r: -len(r[0]))
     return {r[0]: r[1] for r in rows}, re.compile(
-        r"“([^“”\n]{1,30})”(?:((?:(?![的等为和与及以在])[\u4e00-\u9fff·]){0,8}?)(" + "|".join(re.escape(r[0]) for r in rows) + r"))?")
+        r"“([^“”\n]{1,30})”(?:((?:(?![的等为和与及以在])[\u4e00-\u9fff·]){0,8}?)(" + alternation(r[0] for r in rows) + r"))?")
 
 
 _TITLE = re.compile(r"《([^《》\n]{1,100})》")
@@ -75,7 +75,7 @@ def quoted_names(ctx: Context):
     text = ctx.doc.text
     program_cue, program_after, honor_cue = cues()["program_cue"], cues()["program_after"], cues()["honor_cue"]
     tail = re.compile(r"等?(?:系列|一系列|各类)?((?:(?![的等为和与及以在])[\u4e00-\u9fff·]){0,8}?)("
-                      + "|".join(map(re.escape, sorted(table, key=len, reverse=True))) + ")")
+                      + alternation(table) + ")")
     quotes = list(_QUOTE.finditer(text))
     i = 0
     while i < len(quotes):
@@ -149,7 +149,7 @@ _HONOR_END = re.compile(r"称号|荣誉称号|[，。；、,（(]|和|等")
 def honors(ctx: Context):
     """The title after an award verb, up to 称号 or the clause end."""
     text = ctx.doc.text
-    pat = re.compile("|".join(map(re.escape, cues()["honor_cue"])))
+    pat = re.compile(alternation(cues()["honor_cue"]))
     for m in pat.finditer(text):
         end = _HONOR_END.search(text, m.end(), m.end() + 30)
         if not end:
@@ -177,7 +177,7 @@ def people(ctx: Context):
     text = ctx.doc.text
     name = _person_name()
     before = cues()["person_before"]
-    for m in re.finditer("|".join(map(re.escape, before)), text):
+    for m in re.finditer(alternation(before), text):
         pos = m.end()
         while True:
             n = re.compile(rf" ?([\u4e00-\u9fff]{{2,3}})(?= |$|\n|文|摄|/)").match(text, pos)
@@ -185,7 +185,7 @@ def people(ctx: Context):
                 break
             yield ctx.mention(n.start(1), n.end(1), "Person", "people", 0.7)
             pos = n.end()
-    after = "|".join(map(re.escape, cues()["person_after"]))
+    after = alternation(cues()["person_after"])
     follow = "|".join(cues()["person_follow"])
     for pat, conf in ((rf"({name}?)(?:{after})", 0.5), (rf"({name}?) ?(?:{follow})(?![\u4e00-\u9fff]*[会部])", 0.6)):
         for m in re.finditer(rf"(?:(?<=[，、。：；\s“（(])|^){pat}", text, re.M):

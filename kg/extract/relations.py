@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from kg.extract import Context, read_table, register
+from kg.extract import Context, alternation, read_table, register
 from kg.extract.quoted import cues
 from kg.model import FAMILY, Mention, RelationCandidate
 
@@ -35,7 +35,7 @@ def _fits(cls: str, allowed) -> bool:
 
 
 def _alt(words) -> re.Pattern:
-    return re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
+    return re.compile(alternation(words))
 
 
 @lru_cache(maxsize=1)
