@@ -195,3 +195,18 @@ def test_concurrent_requests_all_succeed(server):
 def test_serve_errors_are_one_line(tmp_path):
     p = kg("serve", "--store", tmp_path / "none", check=False)
     assert p.returncode == 1 and "no store at" in p.stderr and p.stderr.count("\n") == 1
+
+
+def test_query_page_runs_a_query_in_chromium(browser, server):
+    import time
+    page = browser.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(server.base + "/")
+    page.click("#run")
+    deadline = time.monotonic() + 30
+    while page.evaluate("() => document.querySelectorAll('#out tr').length") < 2:
+        assert time.monotonic() < deadline, page.inner_text("#status")
+        time.sleep(0.1)
+    assert "rows" in page.inner_text("#status") and errors == []
+    page.close()
