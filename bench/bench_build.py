@@ -1,6 +1,6 @@
 """Build speed against jieba.posseg over the same text, in one run.
 
-    python bench/bench_build.py [--chars 2000000] [--jobs N]
+    python bench/bench_build.py [--chars 2000000] [--jobs N] [--one-document]
 
 Replicates the bundled sample corpus (as separate documents) up to --chars
 characters, then times: jieba.posseg over all of it (one process, the baseline),
@@ -27,6 +27,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--chars", type=int, default=2_000_000, help="size of the replicated corpus (default 2,000,000)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count(), help="worker processes (default: all cores)")
+    ap.add_argument("--one-document", action="store_true",
+                    help="one large document instead of many reports (shows costs that grow with a document's size)")
     a = ap.parse_args()
     src = sorted(sample_corpus().glob("*.txt"))
     texts = [f.read_text(encoding="utf-8") for f in src]
@@ -35,11 +37,18 @@ def main() -> None:
         corpus = work / "corpus"
         corpus.mkdir()
         total, i = 0, 0
+        parts = []
         while total < a.chars:
             t = texts[i % len(texts)]
-            (corpus / f"{i:05d}_{src[i % len(src)].name}").write_text(t, encoding="utf-8")
+            if a.one_document:
+                parts.append(t)
+            else:
+                (corpus / f"{i:05d}_{src[i % len(src)].name}").write_text(t, encoding="utf-8")
             total += len(t)
             i += 1
+        if a.one_document:
+            (corpus / "one.txt").write_text("\n".join(parts), encoding="utf-8")
+            total, i = len("\n".join(parts)), 1
         print(f"corpus: {i} documents, {total:,} characters, {a.jobs} jobs")
         everything = "".join(f.read_text(encoding="utf-8") for f in sorted(corpus.iterdir()))
         jieba.setLogLevel(logging.WARNING)

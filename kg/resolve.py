@@ -10,6 +10,7 @@ of its own takes the paragraph's topic subject, or the document's actor.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,7 +20,7 @@ from kg.extract import Context, read_table
 from kg.extract.relations import Sentence as RelSentence
 from kg.normalize import BYLINE
 from kg.periods import document_year, period_years
-from kg.model import (FAMILY, Entity, EntityKey, Extraction, Mention, Metric, Provenance, Relation)
+from kg.model import (FAMILY, Entity, EntityKey, Extraction, Mention, Metric, Provenance, Relation, Sentence)
 
 LEVEL_ORDER = ("province", "city", "county", "town")
 _ABBREV = re.compile(r"[（(](?:以下)?简称[“\"]?([^”\"（）()]{2,12})[”\"]?[）)]")
@@ -222,9 +223,11 @@ def section_contexts(ctx: Context, context: dict[str, str], sec: list[int]) -> d
         if named:
             header_town.append((header[0], named[0]))
     out = {}
-    for k in set(sec):
+    first_of: dict[int, int] = {}
+    for i, k in enumerate(sec):
+        first_of.setdefault(k, i)
+    for k, first in first_of.items():
         c = dict(context)
-        first = sec.index(k)
         inherited = [t for i, t in header_town if i <= first]
         if towns[k]:
             c["town"] = towns[k].most_common(1)[0][0]
@@ -411,13 +414,21 @@ def resolve(ctx: Context) -> Extraction:
     # each section's actor: the organization or area opening its first paragraph
     # (近年来，汝河路街道党工委始终…), else its article's
     sec_actor: dict[int, EntityKey | None] = {}
+    first_of: dict[int, int] = {}       # section -> its first sentence
+    first_body: dict[int, Sentence] = {}  # section -> its first body sentence
+    for x in sents:
+        first_of.setdefault(sec[x.index], x.index)
+        if not x.heading:
+            first_body.setdefault(sec[x.index], x)
+    ordered = sorted(ctx.mentions, key=lambda m: m.start)
+    starts = [m.start for m in ordered]
     for k in set(sec):
-        first = next((x for x in sents if sec[x.index] == k and not x.heading), None)
-        sec_actor[k] = actor_at(first.index if first else sec.index(k))
+        first = first_body.get(k)
+        sec_actor[k] = actor_at(first.index if first else first_of[k])
         if first is None:
             continue
-        opener = RelSentence(ctx, first.index, [m for m in ctx.mentions if first.start <= m.start < first.end
-                                                 and m.cls != "Concept"]).opening(set(ACTOR_CLASSES))
+        inside = ordered[bisect_left(starts, first.start):bisect_left(starts, first.end)]
+        opener = RelSentence(ctx, first.index, [m for m in inside if m.cls != "Concept"]).opening(set(ACTOR_CLASSES))
         key = key_of.get((opener.start, opener.end, opener.name)) if opener else None
         if key and opener.extractor != "context_words":
             area = gaz.best(key.name) if opener.cls == "AdministrativeArea" else None

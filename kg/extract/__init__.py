@@ -9,6 +9,7 @@ mentions.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -93,17 +94,22 @@ def settle(mentions: list[Mention]) -> list[Mention]:
     that is how an elliptical coordination names several things at once."""
     prio = {c.name: c.priority for c in REGISTRY.values()}
     order = sorted(mentions, key=lambda m: (-(m.end - m.start), -prio.get(m.extractor, 0), -m.confidence, m.start, m.name))
-    taken: list[tuple[int, int, str]] = []
+    # kept spans never overlap (but for same-span groups), so sorted by start they
+    # are sorted by end too, and one look left and right of a bisection decides
+    starts: list[int] = []
+    spans: list[tuple[int, int, str]] = []
     keep = []
     for m in order:
+        i = bisect_left(starts, m.start)
         clash = False
-        for a, b, ex in taken:
+        for a, b, ex in spans[max(0, i - 1):i + 1] + [x for x in spans[i + 1:i + 8] if x[0] < m.end]:
             if m.start < b and a < m.end and not (a == m.start and b == m.end and ex == m.extractor):
                 clash = True
                 break
         if not clash:
             keep.append(m)
-            taken.append((m.start, m.end, m.extractor))
+            starts.insert(i, m.start)
+            spans.insert(i, (m.start, m.end, m.extractor))
     return sorted(set(keep), key=lambda m: (m.start, m.end, m.name, m.cls))
 
 

@@ -7,6 +7,7 @@ flagged approximate), percentages, and 余/近/多/超/约/左右 as approximate
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 from kg.extract import Context, alternation, read_table, register
@@ -72,13 +73,15 @@ def statistics(ctx: Context):
     table, pat, periods = _units()
     text = ctx.doc.text
     sentences: dict[int, Sentence] = {}
-    spans = [(m.start, m.end) for m in ctx.mentions]
+    mentions = sorted(ctx.mentions, key=lambda x: x.start)   # settled: no two overlap
+    starts = [x.start for x in mentions]
     for m in pat.finditer(text):
         s, e = m.span("num"), m.end()
         before = text[max(0, m.start() - 1):m.start()]
         if before == "第" or (before.isdigit() and not m.group("pre")) or text[e:e + 1] in ("年", "月", "日", "号"):
             continue
-        if any(a <= m.start() and e <= b for a, b in spans):
+        i = bisect_right(starts, m.start()) - 1
+        if i >= 0 and mentions[i].end >= e:
             continue  # a number inside a name
         unit_word = m.group("unit")
         if unit_word in ("个", "名", "家", "次", "项") and text[e:e + 1] in ("月",):
@@ -105,8 +108,8 @@ def statistics(ctx: Context):
         # the entity a figure describes is its clause's subject (or the topic the
         # resolver supplies), like the subject of a relation
         if sent.index not in sentences:
-            sentences[sent.index] = Sentence(ctx, sent.index, [x for x in ctx.mentions if sent.start <= x.start < sent.end
-                                                               and x.cls != "Concept"])
+            inside = mentions[bisect_left(starts, sent.start):bisect_left(starts, sent.end)]
+            sentences[sent.index] = Sentence(ctx, sent.index, [x for x in inside if x.cls != "Concept"])
         subject = sentences[sent.index].subject(m.start(), ABOUT)
         about = subject[0] if subject else None
         yield MetricCandidate(text[m.start():e], m.start(), e, _indicator(text, sent.start, m.start()),
