@@ -16,6 +16,10 @@ def names(text, components=("name_grammar",)):
     ("在6号线五一路站设点。", "6号线五一路站"),                   # numbers inside names stay
     ("依托“同心圆”新阶层人士实践创新基地。", "“同心圆”新阶层人士实践创新基地"),
     ("被评为省级示范基地。", "省级示范基地"),
+    ("市住建委召开会议。", "市住建委"),                          # a commission written short, after its level
+    ("区人大常委会听取汇报。", "区人大常委会"),
+    ("长丰街道派出所民警。", "长丰街道派出所"),
+    ("市公安局交警支队。", "市公安局交警支队"),                  # a unit after the body it belongs to
 ])
 def test_names_found(text, name):
     assert name in names(text)
@@ -30,6 +34,7 @@ def test_names_found(text, name):
     ("落实市区两级政府部署。", "市区两级政府"),  # a scope word
     ("在后社区巡查。", "后社区"),                # a one-character body names no place
     ("拓宽思路谋项目。", "拓宽思路谋项目"),       # a weak suffix without anything specific
+    ("纪委监委合署办公。", "监委"),               # a short commission needs its level or place
 ])
 def test_not_names(text, not_a_name):
     assert not any(not_a_name in n for n in names(text))

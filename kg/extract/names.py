@@ -36,7 +36,7 @@ SPECIFIC_TAGS = {"ns", "nsf", "nz", "x", "eng", "nt"}  # not j: 环保, 工信 a
 @lru_cache(maxsize=1)
 def _grammar():
     rows = sorted(read_table("names.tsv"), key=lambda r: -len(r[0]))
-    table = {r[0]: (r[1], int(r[2]), len(r) > 3 and r[3] == "strict") for r in rows}
+    table = {r[0]: (r[1], int(r[2]), r[3] if len(r) > 3 else "") for r in rows}
     pattern = re.compile(alternation(r[0] for r in rows))
     return table, pattern
 
@@ -82,7 +82,8 @@ def _breaks(t) -> bool:
     return len(t.text) >= 2 and t.tag in BREAK_TAGS
 
 
-def find_name(ctx: Context, s: int, e: int, maxlen: int, organization: bool = True, site: bool = False) -> int | None:
+def find_name(ctx: Context, s: int, e: int, maxlen: int, organization: bool = True, site: bool = False,
+              level: bool = False) -> int | None:
     """Start of the name whose suffix spans [s, e); None when the suffix is part of
     an ordinary word (格局, 思路, 路线) or runs into the next word.
 
@@ -106,9 +107,10 @@ def find_name(ctx: Context, s: int, e: int, maxlen: int, organization: bool = Tr
     # a place word jieba knows (淮河路, 建设路) is a name; a two-character one (城镇) is not
     word = whole.start < s and whole.end == e and whole.tag not in ("x", "nz", "nr", "nrt", "nrfg", "nt") \
         and not (whole.tag == "ns" and len(whole.text) >= 3) and not gazetteer.load().lookup(whole.text)
-    if word and ti > 0 and not has_context_prefix(ctx, whole.start) and not (
-            has_context_prefix(ctx, toks[ti - 1].start) or gazetteer.load().lookup(toks[ti - 1].text)):
-        return None  # 社会大局: the word must follow its area directly (区/科技局)
+    if word and ti > 0 and not level and not has_context_prefix(ctx, whole.start) and not (
+            has_context_prefix(ctx, toks[ti - 1].start) or gazetteer.load().lookup(toks[ti - 1].text)
+            or toks[ti - 1].tag == "nt"):
+        return None  # 社会大局: the word must follow its area (区/科技局) or its body (公安局/交警支队)
     weak = word or (len(suffix) == 1 and whole.start == s and not _word_before(ctx, ti))
     units = word_set("units.tsv")
     start = whole.start
@@ -267,8 +269,9 @@ def name_grammar(ctx: Context):
     text = ctx.doc.text
     for m in pattern.finditer(text):
         s, e = m.span()
-        cls, maxlen, strict = table[m.group()]
-        start = find_name(ctx, s, e, maxlen, FAMILY.get(cls) == "Organization", cls == "Site")
+        cls, maxlen, flag = table[m.group()]
+        strict = flag == "strict"
+        start = find_name(ctx, s, e, maxlen, FAMILY.get(cls) == "Organization", cls == "Site", flag == "level")
         if start is None:
             continue
         start += _strip_leading(text[start:e])
@@ -279,6 +282,8 @@ def name_grammar(ctx: Context):
             continue  # 后社区: a one-character body names no place
         name = text[start:e]
         contextual = has_context_prefix(ctx, start)
+        if flag == "level" and not (contextual or gazetteer.load().leading_places(name)):
+            continue  # 监委 alone: a commission needs its level or place
         if any(w in text[start:s] for w in word_set("scope.tsv")):
             continue
         cls = _refine(cls, name)
