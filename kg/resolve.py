@@ -132,6 +132,14 @@ def core_key(name: str) -> str:
     return re.sub(r"[、·\s]", "", core)
 
 
+def area_for(level: str, context: dict[str, str]) -> str | None:
+    """The area a level word means: 市 in a report from a county-level city
+    (绵竹市) is that city, not the prefecture above it."""
+    if level == "city" and context.get("county", "").endswith("市"):
+        return context["county"]
+    return context.get(level)
+
+
 @dataclass(frozen=True)
 class Naming:
     """How a mention is named: its canonical name, the other names it gives the
@@ -148,14 +156,15 @@ def canonical(m: Mention, context: dict[str, str]) -> Naming | None:
     if m.extractor == "context_words":
         for word, level, _ in _context_rules():
             if name == word:
-                return Naming(context[level], (), True) if context.get(level) else None
+                area = area_for(level, context)
+                return Naming(area, (), True) if area else None
         return None
     contextual = False
     if FAMILY.get(m.cls) == "Organization" or m.cls == "Document" or FAMILY.get(m.cls) == "Place":
         body = name[1:] if m.cls == "Document" else name
         for prefix, level, template in _context_rules():
             if body.startswith(prefix) and not prefix.startswith(("我", "全", "本", "该")):
-                area = context.get(level)
+                area = area_for(level, context)
                 if area is None:
                     return None if m.cls != "Document" else Naming(name)
                 resolved = template.format(area=area) + body[len(prefix):]
@@ -354,6 +363,18 @@ def resolve(ctx: Context) -> Extraction:
                 key_of[(m.start, m.end, m.name)] = full
                 groups[full].append(m)
             aliases[full] |= aliases.pop(key, set())
+    # an organization's short name beside its full name in one report (市住建局 and
+    # 市住房和城乡建设局): characters taken in order, the same last one, one full name only
+    orgs = [k for k in groups if k.family == "Organization"]
+    for a in sorted(orgs, key=lambda k: len(k.name)):
+        fulls = [b for b in orgs if b != a and b in groups and len(b.name) >= len(a.name) + 2
+                 and b.name[-1] == a.name[-1] and is_short_form(a.name, b.name)]   # 中医院 ≠ 中心医院
+        if len(fulls) == 1 and a in groups:
+            full = fulls[0]
+            for m in groups.pop(a):
+                key_of[(m.start, m.end, m.name)] = full
+                groups[full].append(m)
+            aliases[full] |= aliases.pop(a, set()) | {a.name}
     # one program, several names: “三送一强” and “三送一强”活动; a bare quote taken for a
     # formulation joins the program with the same core
     by_core: dict[str, list[EntityKey]] = defaultdict(list)

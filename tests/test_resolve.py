@@ -118,3 +118,19 @@ def test_context_and_actor_follow_the_section():
     assert ("南市街道党工委", "“邻里守望”活动") in runs
     assert ("南市街道党工委", "“红色物业”工程") in runs      # 街道党工委 completed from the section
     assert ("和平区委统战部", "“同心助企”活动") in runs      # back to the report's actor
+
+
+COUNTY_CITY = """绵竹市住房和城乡建设局2022年工作总结
+在市委、市政府的领导下，市住建局联合市财政局出台《资金管理办法》。市中医院、市中心医院派出专家。
+"""
+
+
+def test_level_word_in_a_county_level_city_means_that_city():
+    got = entity_names(COUNTY_CITY)
+    assert {"绵竹市委", "绵竹市人民政府", "绵竹市财政局"} <= set(got)
+
+
+def test_undeclared_short_form_joins_its_full_name_but_near_names_stay_apart():
+    got = entity_names(COUNTY_CITY)
+    assert "绵竹市住建局" in got["绵竹市住房和城乡建设局"].aliases and "绵竹市住建局" not in got
+    assert "绵竹市中医院" in got and "绵竹市中心医院" in got

@@ -109,7 +109,9 @@ def find_name(ctx: Context, s: int, e: int, maxlen: int, organization: bool = Tr
         and not (whole.tag == "ns" and len(whole.text) >= 3) and not gazetteer.load().lookup(whole.text)
     if word and ti > 0 and not level and not has_context_prefix(ctx, whole.start) and not (
             has_context_prefix(ctx, toks[ti - 1].start) or gazetteer.load().lookup(toks[ti - 1].text)
-            or toks[ti - 1].tag == "nt"):
+            or toks[ti - 1].tag == "nt"
+            or toks[ti - 1].text in ("和", "与") and _inner_and(ctx, ti - 1)          # 文化和旅游局
+            or ti >= 2 and toks[ti - 2].text in ("和", "与") and _inner_and(ctx, ti - 2)):  # 人力资源和社会保障局
         return None  # 社会大局: the word must follow its area (区/科技局) or its body (公安局/交警支队)
     weak = word or (len(suffix) == 1 and whole.start == s and not _word_before(ctx, ti))
     units = word_set("units.tsv")
@@ -138,6 +140,9 @@ def find_name(ctx: Context, s: int, e: int, maxlen: int, organization: bool = Tr
                 continue
             if not organization:
                 break  # 我区玉林街道: a stray 区 is not part of the place's name
+        if t.text in ("和", "与") and organization and j > 0 and _inner_and(ctx, j):
+            start, j = toks[j - 1].start, j - 2   # 住房和城乡建设局, 工业和信息化局
+            continue
         if _breaks(t) or t.text in units or t.text.endswith(suffix) or t.text in _barriers():
             break
         if len(t.text) == 1 and t.tag == "v" and j > 0 and _breaks(toks[j - 1]):
@@ -163,6 +168,19 @@ def _barriers() -> frozenset[str]:
     """Suffix words of programs, events and projects: a name does not run across them
     (郑州市民中心项目健康路 is a project and a road)."""
     return frozenset(r[0] for r in read_table("names.tsv") if r[1] in ("Program", "Event", "Project"))
+
+
+def _inner_and(ctx: Context, j: int) -> bool:
+    """Whether 和 at token j joins two words of one official name (住房和城乡建设局)
+    rather than two names (区法院和区检察院, 党委和政府): the word before it is a plain
+    noun, not a name, an organization word or a level word."""
+    prev = ctx.tokens[j - 1]
+    if prev.tag not in ("n", "vn", "an") or len(prev.text) < 2 or prev.text in word_set("stopwords.tsv"):
+        return False
+    if prev.text.endswith(tuple(_grammar()[0])) or prev.text in _context_prefixes():
+        return False
+    return j < 2 or _breaks(ctx.tokens[j - 2]) or ctx.tokens[j - 2].tag in ("ns", "nt") or \
+        has_context_prefix(ctx, ctx.tokens[j - 2].start)
 
 
 def _word_before(ctx: Context, ti: int) -> bool:
