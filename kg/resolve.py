@@ -251,6 +251,16 @@ def _sub_org_rules() -> list[tuple[re.Pattern, str]]:
     return [(re.compile(r[0]), r[1]) for r in read_table("sub_orgs.tsv")]
 
 
+_RANKS = (("省", "自治区"), ("市", "州", "盟"), ("区", "县", "旗"), ("街道", "镇", "乡"), ("社区", "村"))
+
+
+def _rank(name: str) -> int:
+    """How low an area's level is by its suffix (省 0 … 社区/村 4; unknown 9); the
+    longest suffix decides (社区 is no 区)."""
+    ranked = sorted(((sfx, i) for i, group in enumerate(_RANKS) for sfx in group), key=lambda x: -len(x[0]))
+    return next((i for sfx, i in ranked if name.endswith(sfx)), 9)
+
+
 def composed_relations(ctx: Context, key_of, entities, sec, sec_context):
     """(subject, property, object, sentence, rule) that names state by their make-up:
     - a place, base or project whose name begins with another place's or site's name
@@ -289,7 +299,7 @@ def composed_relations(ctx: Context, key_of, entities, sec, sec_context):
         if a.end == b.start:
             ka, kb = key_of[(a.start, a.end, a.name)], key_of[(b.start, b.end, b.name)]
             area = gaz.best(kb.name, (ka.name,))
-            if area and ka.name in gaz.parent_of(area):
+            if (area and ka.name in gaz.parent_of(area)) or _rank(ka.name) < _rank(kb.name):
                 yield kb, "locatedIn", ka, ctx.sentence_at(b.start).index, "name-chain"
     first = {}
     for m in ctx.mentions:

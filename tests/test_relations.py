@@ -36,6 +36,11 @@ def triples(text):
     ("组织滨江医院专家参加“健康义诊”活动。", ("滨江医院", "participatesIn", "“健康义诊”活动")),
     # X入驻Y and 辖区X
     ("杭州星云科技有限公司入驻滨江科技大厦。", ("杭州星云科技有限公司", "locatedIn", "滨江科技大厦")),
+    # an address written before each coordinated name: each name is a subject, and lies in its address
+    ("长河街道星光社区、西兴街道金桥社区被评为文明社区。", ("金桥社区", "awarded", "文明社区")),
+    ("长河街道星光社区、西兴街道金桥社区被评为文明社区。", ("星光社区", "locatedIn", "长河街道")),
+    # an honor in quotes after 荣获 stays one honor
+    ("长河街道党工委荣获“钱江杯”优质服务奖。", ("长河街道党工委", "awarded", "“钱江杯”优质服务奖")),
     # names state containment and belonging
     ("杭州市滨江区长河街道开展调研。", ("长河街道", "locatedIn", "滨江区")),
     ("滨江区委统战部、滨江区委召开会议。", ("滨江区委统战部", "subOrganizationOf", "滨江区委")),
@@ -49,6 +54,8 @@ def test_relation_rules(text, expected):
     ("组织滨江医院专家开展“健康义诊”活动。", ("滨江医院", "runs", "“健康义诊”活动")),
     # a local body studies a national plenum, it does not hold it
     ("深入开展十九届五中全会宣讲活动。", ("滨江区委统战部", "runs", "十九届五中全会")),
+    # 在X建成 a base: X hosts it, the report's actor does not
+    ("在星光社区建成“同心驿站”。", ("滨江区委统战部", "hosts", "“同心驿站”")),
     # 在X成立Y does not make X the founder
     ("在滨江区成立民盟滨江基层委员会。", ("滨江区", "establishes", "民盟滨江基层委员会")),
 ])

@@ -289,7 +289,9 @@ def name_grammar(ctx: Context):
         s, e = m.span()
         cls, maxlen, flag = table[m.group()]
         strict = flag == "strict"
-        start = find_name(ctx, s, e, maxlen, FAMILY.get(cls) == "Organization", cls == "Site", flag == "level")
+        # a site or a community is named after its area (剑南街道南轩社区): the area is a place of its own
+        start = find_name(ctx, s, e, maxlen, FAMILY.get(cls) == "Organization",
+                          cls == "Site" or m.group() in ("社区", "村"), flag == "level")
         if start is None:
             continue
         start += _strip_leading(text[start:e])

@@ -155,9 +155,11 @@ def honors(ctx: Context):
         if not end:
             continue
         s, e = m.end(), end.start()
-        while s < e and text[s] in "了过“":
+        while s < e and text[s] in "了过":
             s += 1
-        title = text[s:e].strip("“”")
+        title = text[s:e]
+        if re.fullmatch(r"“[^“”]+”", title):
+            title = title[1:-1]   # “河南省…模范集体” is named without its marks; “天府杯”省优质工程奖 keeps them
         if 3 <= len(title) <= 25 and not re.search(r"\d", title):  # 利息补助20万元 is a sum, not a title
             yield ctx.mention(s, e, "Honor", "honors", 0.7, title)
 

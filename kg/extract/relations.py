@@ -68,10 +68,12 @@ class Sentence:
     def clause_start(self, pos: int) -> int:
         return max(c for c in self.clauses if c <= pos)
 
-    def opens_clause(self, start: int, m: Mention) -> bool:
-        """Only time words, numbers and adverbs stand between the clause start and m."""
+    def opens_clause(self, start: int, m: Mention, at: int | None = None) -> bool:
+        """Only time words, numbers and adverbs stand between the clause start and m
+        (or its address, starting at ``at``)."""
         text = self.ctx.doc.text
-        gap = text[start:m.start]
+        end = m.start if at is None else at
+        gap = text[start:end]
         for p in _periods():
             gap = p.sub("", gap)
         if not gap.strip("，、 "):
@@ -79,23 +81,35 @@ class Sentence:
         from kg.extract.names import _token_index
         i = _token_index(self.ctx, start)
         toks = self.ctx.tokens
-        while i < len(toks) and toks[i].start < m.start:
+        while i < len(toks) and toks[i].start < end:
             t = toks[i]
             if t.end > start and t.tag not in _OPENERS and not any(p.fullmatch(t.text) for p in _periods()):
                 return False
             i += 1
         return True
 
+    def heads(self) -> list[tuple[int, Mention]]:
+        """(where the item starts, the mention it names): places written right before
+        a name are its address, so 紫岩街道城北社区 is one item naming 城北社区."""
+        out = []
+        for m in self.mentions:
+            if out and out[-1][1].end == m.start and FAMILY.get(out[-1][1].cls) == "Place":
+                out[-1] = (out[-1][0], m)
+            else:
+                out.append((m.start, m))
+        return out
+
     def coordinated(self, first: Mention, allowed) -> list[Mention]:
         """first and the mentions coordinated after it: A、B和C."""
         text = self.ctx.doc.text
         group = [first]
-        later = [m for m in self.mentions if m.start >= first.end]
-        for m in later:
-            gap = text[group[-1].end:m.start]
+        for start, m in self.heads():
+            if m.start < first.end:
+                continue
+            gap = text[group[-1].end:start]
             if _fits(m.cls, allowed) and re.fullmatch(r"(?:、|和|及|以及|与)", gap):
                 group.append(m)
-            elif m.start > group[-1].end:
+            elif start > group[-1].end:
                 break
         return group
 
@@ -106,8 +120,10 @@ class Sentence:
         for n in range(len(starts) - 1, -1, -1):
             cs = starts[n]
             ce = starts[n + 1] if n + 1 < len(starts) else pos
-            inside = [m for m in self.mentions if cs <= m.start < ce]
-            if inside and _fits(inside[0].cls, allowed) and self.opens_clause(cs, inside[0]):
+            inside = [(st, m) for st, m in self.heads() if cs <= st < ce]
+            # 剑南街道南轩社区被评为: the address opens the clause, the name is the subject
+            if inside and _fits(inside[0][1].cls, allowed) and self.opens_clause(cs, inside[0][1], inside[0][0]):
+                inside = [m for _, m in inside]
                 group = [m for m in self.coordinated(inside[0], allowed) if m.end <= pos]
                 # 中原区 桐柏路街道: a place written before a name is its prefix, not a subject
                 return [g for g in group if not any(o.start == g.end for o in self.mentions)] or group
@@ -136,8 +152,10 @@ class Sentence:
         """The first mention that opens a clause of this sentence (its subject)."""
         for n, cs in enumerate(self.clauses):
             ce = self.clauses[n + 1] if n + 1 < len(self.clauses) else self.s.end
-            inside = [m for m in self.mentions if cs <= m.start < ce]
-            if inside and _fits(inside[0].cls, allowed) and self.opens_clause(cs, inside[0]):
+            inside = [(st, m) for st, m in self.heads() if cs <= st < ce]
+            # 剑南街道南轩社区被评为: the address opens the clause, the name is the subject
+            if inside and _fits(inside[0][1].cls, allowed) and self.opens_clause(cs, inside[0][1], inside[0][0]):
+                inside = [m for _, m in inside]
                 return inside[0]
         return None
 
@@ -178,6 +196,8 @@ def cue_relations(ctx: Context):
                 subj = sent.subject(cue.start(), subj_ok)
                 if subj and markers.search(text, cs, subj[0].start):
                     subj = []
+                if prop == "hosts" and not subj:
+                    continue  # 在X建成 a base: X hosts it (below), not the topic
                 for o in objs:
                     if prop == "runs" and _national_session(o):
                         continue  # 开展十九届五中全会宣讲: a local body studies a plenum, it does not hold it
