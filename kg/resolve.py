@@ -472,6 +472,7 @@ def resolve(ctx: Context) -> Extraction:
 
     relations: set[Relation] = set()
     topic: dict[int, EntityKey] = {}
+    topics_seen: dict[int, list[tuple[int, EntityKey]]] = defaultdict(list)  # paragraph -> (sentence, subject)
 
     present = {e.key for e in entities}
 
@@ -493,6 +494,7 @@ def resolve(ctx: Context) -> Extraction:
             subj = key_of.get((rc.subject.start, rc.subject.end, rc.subject.name))
             if subj is not None and rc.rule.startswith("cue:"):
                 topic[para] = subj  # only a clause's own subject becomes the paragraph's topic
+                topics_seen[para].append((rc.sentence, subj))
         else:
             subj = topic.get(para, sec_actor[sec[rc.sentence]])
         if subj is None or obj is None or subj == obj:
@@ -508,7 +510,9 @@ def resolve(ctx: Context) -> Extraction:
         if mc.about is not None:
             about = key_of.get((mc.about.start, mc.about.end, mc.about.name))
         else:
-            about = topic.get(sents[mc.sentence].paragraph, sec_actor[sec[mc.sentence]])
+            # the topic as it stands at the figure's sentence, not one set later
+            earlier = [k for si, k in topics_seen[sents[mc.sentence].paragraph] if si <= mc.sentence]
+            about = earlier[-1] if earlier else sec_actor[sec[mc.sentence]]
         metrics.append(Metric(about, mc.indicator, mc.value, mc.unit, mc.approximate, mc.period,
                               mc.text, mc.start, mc.end, prov(mc.sentence, mc.rule, mc.confidence),
                               period_years(mc.period, year)))

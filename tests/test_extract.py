@@ -115,3 +115,12 @@ def test_offsets_are_sacred_on_the_sample_corpus():
         ctx = context_of(text)
         assert all(ctx.doc.text[m.start:m.end] == m.text for m in ctx.mentions)
         assert all(ctx.doc.text[m.start:m.end] == m.text for m in ctx.metrics)
+
+
+@pytest.mark.parametrize("text,indicator", [
+    ("发放调查问卷300份。", "发放调查问卷"),
+    ("组织全市142家建筑企业参加培训。", "组织全市建筑企业"),          # the noun counted after the unit
+    ("组织市人民医院10名党外医疗专家开展义诊。", "党外医疗专家"),    # not the hospital before the number
+])
+def test_indicators(text, indicator):
+    assert [m.indicator for m in context_of(text).metrics] == [indicator]

@@ -58,13 +58,34 @@ ABOUT = frozenset({"Organization", "AdministrativeArea", "Site", "Base", "Projec
 _INDICATOR_START = re.compile(r"[，。；：、（(]")
 
 
-def _indicator(text: str, sent_start: int, pos: int) -> str:
-    """The words before the number in its clause: 发放调查问卷300份 → 发放调查问卷."""
+def _indicator(ctx: Context, sent_start: int, pos: int, end: int) -> str:
+    """The words before the number in its clause (发放调查问卷300份 → 发放调查问卷),
+    and the noun counted right after the unit where there is one (组织全市142家
+    建筑企业参加培训 → 组织全市建筑企业)."""
+    text = ctx.doc.text
     left = text[sent_start:pos]
     cut = max((m.end() for m in _INDICATOR_START.finditer(left)), default=0)
     ind = left[cut:].strip(" “”")
     ind = re.sub(r"^(?:共|累计|先后|已|已经|目前|全年|今年以来|其中|同时|并|还|新增)+", "", ind)
-    return ind[-20:]
+    noun = _counted_noun(ctx, end)
+    if noun and any(m.end == pos and m.start >= sent_start and m.extractor != "context_words" for m in ctx.mentions):
+        return noun   # 郑州市中医院10名党外医疗专家: the experts are counted, not the hospital
+    return ind[-20:] + noun
+
+
+def _counted_noun(ctx: Context, end: int) -> str:
+    """Nouns that follow a count directly, up to a verb or punctuation."""
+    from kg.extract.names import _token_index
+    i = _token_index(ctx, end)
+    toks = ctx.tokens
+    if i < 0 or i >= len(toks) or toks[i].start != end:
+        return ""
+    words = []
+    while i < len(toks) and toks[i].tag in ("n", "nz", "vn", "nt", "j", "an", "ng", "s", "b") and len("".join(words)) < 10:
+        words.append(toks[i].text)
+        i += 1
+    noun = "".join(words)
+    return noun if 2 <= len(noun) <= 10 else ""
 
 
 @register("statistics", produces="metrics", requires=("sentences", "mentions"))
@@ -112,6 +133,6 @@ def statistics(ctx: Context):
             sentences[sent.index] = Sentence(ctx, sent.index, [x for x in inside if x.cls != "Concept"])
         subject = sentences[sent.index].subject(m.start(), ABOUT)
         about = subject[0] if subject else None
-        yield MetricCandidate(text[m.start():e], m.start(), e, _indicator(text, sent.start, m.start()),
+        yield MetricCandidate(text[m.start():e], m.start(), e, _indicator(ctx, sent.start, m.start(), e),
                               round(value, 6), base, approx, period, about, sent.index, "number+unit",
                               0.7 if about is not None else 0.5)
