@@ -13,9 +13,14 @@ _SPAN = re.compile(r"(?:近|过去)?([一二两三四五六七八九十\d]+)年(
 
 
 def document_year(sentences: tuple[Sentence, ...]) -> int | None:
-    """The year of the document's dateline: a full date in its first lines."""
+    """The year of the document's dateline (a full date in its first lines), or of
+    its title (…2023年上半年工作情况)."""
     for s in sentences[:8]:
         m = _DATE.search(s.text)
+        if m and s.heading:
+            return int(m.group(1))
+    for s in sentences[:3]:
+        m = _YEAR.search(s.text)
         if m and s.heading:
             return int(m.group(1))
     return None
@@ -44,6 +49,6 @@ def period_years(period: str | None, year: int | None) -> tuple[int, int] | None
         return (year - _count(m.group(1)), year)
     if "去年" in period:
         return (year - 1, year - 1)
-    if any(w in period for w in ("今年", "全年", "截至", "目前", "本年")):
+    if any(w in period for w in ("今年", "全年", "截至", "目前", "本年", "半年", "季度")):
         return (year, year)
     return None

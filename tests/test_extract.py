@@ -121,6 +121,7 @@ def test_offsets_are_sacred_on_the_sample_corpus():
     ("发放调查问卷300份。", "发放调查问卷"),
     ("组织全市142家建筑企业参加培训。", "组织全市建筑企业"),          # the noun counted after the unit
     ("组织市人民医院10名党外医疗专家开展义诊。", "党外医疗专家"),    # not the hospital before the number
+    ("其中，星河湾项目总投资12亿元。", "总投资"),                   # the subject named first is not part of it
 ])
 def test_indicators(text, indicator):
     assert [m.indicator for m in context_of(text).metrics] == [indicator]

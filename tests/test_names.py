@@ -20,6 +20,9 @@ def names(text, components=("name_grammar",)):
     ("区人大常委会听取汇报。", "区人大常委会"),
     ("长丰街道派出所民警。", "长丰街道派出所"),
     ("市公安局交警支队。", "市公安局交警支队"),                  # a unit after the body it belongs to
+    ("江苏陶都新材料科技有限公司年产5万吨特种陶瓷项目开工。", "江苏陶都新材料科技有限公司年产5万吨特种陶瓷项目"),
+    ("在西望村、洑东村建成服务中心。", "西望村"),                  # single characters before 村
+    ("在西望村、洑东村建成服务中心。", "洑东村"),                  # a character before a word ending in 村
 ])
 def test_names_found(text, name):
     assert name in names(text)
@@ -35,6 +38,7 @@ def test_names_found(text, name):
     ("在后社区巡查。", "后社区"),                # a one-character body names no place
     ("拓宽思路谋项目。", "拓宽思路谋项目"),       # a weak suffix without anything specific
     ("纪委监委合署办公。", "监委"),               # a short commission needs its level or place
+    ("推进新农村建设。", "新农村"),               # an adjective before 农村 names no village
 ])
 def test_not_names(text, not_a_name):
     assert not any(not_a_name in n for n in names(text))

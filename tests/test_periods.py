@@ -22,3 +22,9 @@ def test_metrics_resolve_periods_with_the_dateline():
     x = extraction("滨江信息\n2021 年 6 月 30 日\n今年以来，长河街道累计完成投资3.5亿元。\n")
     m = next(m for m in x.metrics if m.unit == "CNY")
     assert (m.value, m.period, m.years, m.about.name) == (350000000, "今年以来", (2021, 2021), "长河街道")
+
+
+def test_the_nearest_period_counts_and_comparison_bases_do_not():
+    x = extraction("滨江信息\n2021 年 6 月 30 日\n五年来，长河街道财政收入累计完成15.8亿元；2020年居民收入较2016年增长了27.4%。\n")
+    got = {m.value: m.period for m in x.metrics}
+    assert got == {1580000000: "五年来", 27.4: "2020年"}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from decimal import Decimal
 from functools import lru_cache
 
 from kg.extract import Context, alternation, read_table, register
@@ -65,7 +66,15 @@ def _indicator(ctx: Context, sent_start: int, pos: int, end: int) -> str:
     text = ctx.doc.text
     left = text[sent_start:pos]
     cut = max((m.end() for m in _INDICATOR_START.finditer(left)), default=0)
+    # …项目总投资12亿元: the indicator starts after a name that is its clause's subject
+    named = [m.end for m in ctx.mentions if sent_start + cut <= m.start and m.end < pos and m.extractor != "context_words"]
+    if named and pos - max(named) >= 2:
+        cut = max(named) - sent_start
     ind = left[cut:].strip(" “”")
+    for p in _units()[2]:   # the period is kept apart (2020年城镇居民… → 城镇居民…)
+        lead = p.match(ind)
+        if lead:
+            ind = ind[lead.end():]
     ind = re.sub(r"^(?:共|累计|先后|已|已经|目前|全年|今年以来|其中|同时|并|还|新增)+", "", ind)
     noun = _counted_noun(ctx, end)
     if noun and any(m.end == pos and m.start >= sent_start and m.extractor != "context_words" for m in ctx.mentions):
@@ -111,21 +120,19 @@ def statistics(ctx: Context):
             continue  # 四个意识, 一家亲: a single Chinese digit and a measure word is a set phrase
         base, factor = table[unit_word]
         try:
-            value = parse_number(m.group("hi") or m.group("num"))
+            value = Decimal(str(parse_number(m.group("hi") or m.group("num"))))
         except ValueError:
             continue
         if m.group("mult"):
             value *= CN_UNIT[m.group("mult")]
-        value *= factor
+        value *= Decimal(str(factor))   # exact: 169.8亿 is 16980000000, not 16980000000.000002
         approx = bool(m.group("more") or m.group("more2") or m.group("hi") or m.group("post") in ("左右", "以上", "余")
                       or m.group("pre") in ("约", "近", "超过", "超", "逾", "多达"))
         sent = ctx.sentence_at(m.start())
-        period = None
-        for p in periods:
-            pm = p.search(text, sent.start, m.start())
-            if pm:
-                period = pm.group()
-                break
+        # the nearest period before the figure, not a comparison base (较2016年增长)
+        found = [pm for p in periods for pm in p.finditer(text, sent.start, m.start())
+                 if text[max(0, pm.start() - 1):pm.start()] not in ("较", "比", "于")]
+        period = max(found, key=lambda pm: (pm.start(), -pm.end())).group() if found else None
         # the entity a figure describes is its clause's subject (or the topic the
         # resolver supplies), like the subject of a relation
         if sent.index not in sentences:
@@ -134,5 +141,5 @@ def statistics(ctx: Context):
         subject = sentences[sent.index].subject(m.start(), ABOUT)
         about = subject[0] if subject else None
         yield MetricCandidate(text[m.start():e], m.start(), e, _indicator(ctx, sent.start, m.start(), e),
-                              round(value, 6), base, approx, period, about, sent.index, "number+unit",
+                              float(round(value, 6)), base, approx, period, about, sent.index, "number+unit",
                               0.7 if about is not None else 0.5)

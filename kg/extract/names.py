@@ -107,13 +107,16 @@ def find_name(ctx: Context, s: int, e: int, maxlen: int, organization: bool = Tr
     # a place word jieba knows (淮河路, 建设路) is a name; a two-character one (城镇) is not
     word = whole.start < s and whole.end == e and whole.tag not in ("x", "nz", "nr", "nrt", "nrfg", "nt") \
         and not (whole.tag == "ns" and len(whole.text) >= 3) and not gazetteer.load().lookup(whole.text)
+    place_suffix = suffix in PLACE_SUFFIXES
+    if word and place_suffix and ti > 0 and _lone_char(toks[ti - 1]) and toks[ti - 1].tag not in ("a", "v", "ad", "an"):
+        word = False   # 洑/东村, 蜀/山村: a village's first character before a word ending in 村
     if word and ti > 0 and not level and not has_context_prefix(ctx, whole.start) and not (
             has_context_prefix(ctx, toks[ti - 1].start) or gazetteer.load().lookup(toks[ti - 1].text)
             or toks[ti - 1].tag == "nt"
             or toks[ti - 1].text in ("和", "与") and _inner_and(ctx, ti - 1)          # 文化和旅游局
             or ti >= 2 and toks[ti - 2].text in ("和", "与") and _inner_and(ctx, ti - 2)):  # 人力资源和社会保障局
         return None  # 社会大局: the word must follow its area (区/科技局) or its body (公安局/交警支队)
-    weak = word or (len(suffix) == 1 and whole.start == s and not _word_before(ctx, ti))
+    weak = word or (len(suffix) == 1 and whole.start == s and not _word_before(ctx, ti, place_suffix))
     units = word_set("units.tsv")
     start = whole.start
     j = ti - 1
@@ -143,6 +146,12 @@ def find_name(ctx: Context, s: int, e: int, maxlen: int, organization: bool = Tr
         if t.text in ("和", "与") and organization and j > 0 and _inner_and(ctx, j):
             start, j = toks[j - 1].start, j - 2   # 住房和城乡建设局, 工业和信息化局
             continue
+        if t.text in units and suffix in _CAPACITY_SUFFIXES:
+            cap = _CAPACITY.search(ctx.doc.text, max(0, t.start - 16), t.start)
+            if cap and cap.end() == t.start:
+                # 年产5万吨特种陶瓷项目: a capacity is part of a project's name
+                start, j = cap.start(), _token_index(ctx, cap.start()) - 1
+                continue
         if _breaks(t) or t.text in units or t.text.endswith(suffix) or t.text in _barriers():
             break
         if len(t.text) == 1 and t.tag == "v" and j > 0 and _breaks(toks[j - 1]):
@@ -183,7 +192,18 @@ def _inner_and(ctx: Context, j: int) -> bool:
         has_context_prefix(ctx, ctx.tokens[j - 2].start)
 
 
-def _word_before(ctx: Context, ti: int) -> bool:
+PLACE_SUFFIXES = {"村", "社区", "镇", "乡"}
+_CAPACITY = re.compile(r"(?:年产|日产|年处理|年加工|年吞吐|年出栏|年存栏)(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千]+)[万亿]?$")
+_CAPACITY_SUFFIXES = {"项目", "工程"}
+
+
+def _lone_char(t) -> bool:
+    """A single character that may begin a name (not punctuation, a number or a function word)."""
+    return len(t.text) == 1 and t.tag not in ("w", "d", "p", "c", "u", "uj", "r", "m", "q") \
+        and t.text not in word_set("stopwords.tsv")
+
+
+def _word_before(ctx: Context, ti: int, place: bool = False) -> bool:
     """A one-character suffix (路, 村, 局) needs a word before it: a token of two or
     more characters, a number, or a run of single characters jieba split off an
     unknown name, one of them nominal (宏/河/路, 昌/达/路; not 开/新/局)."""
@@ -200,7 +220,8 @@ def _word_before(ctx: Context, ti: int) -> bool:
             and toks[j].text not in stop:
         run.append(toks[j])
         j -= 1
-    return len(run) >= 2 and any(t.tag in ("n", "nr", "ns", "nz", "ng", "x", "nrfg") for t in run)
+    # a village's name of single characters (西/望/村) needs no nominal one
+    return len(run) >= 2 and (place or any(t.tag in ("n", "nr", "ns", "nz", "ng", "x", "nrfg") for t in run))
 
 
 def has_context_prefix(ctx: Context, start: int) -> bool:

@@ -192,3 +192,7 @@ def people(ctx: Context):
     for pat, conf in ((rf"({name}?)(?:{after})", 0.5), (rf"({name}?) ?(?:{follow})(?![\u4e00-\u9fff]*[会部])", 0.6)):
         for m in re.finditer(rf"(?:(?<=[，、。：；\s“（(])|^){pat}", text, re.M):
             yield ctx.mention(m.start(1), m.end(1), "Person", "people", conf)
+    # 镇党委书记王建平带队: a title right before the name, and a verb or mark after it
+    titled = rf"(?:{alternation(cues()['person_title'])})({name}?)(?={alternation(cues()['person_next'])}|[，、。；])"
+    for m in re.finditer(titled, text):
+        yield ctx.mention(m.start(1), m.end(1), "Person", "people", 0.6)

@@ -23,6 +23,8 @@ _CLAUSE = re.compile("[，；：]")
 _CLAUSE_END = re.compile("[，。；：！？]")
 _COORD = re.compile(r"^(?:、|和|及|以及|与|，)$")
 _OPENERS = {"t", "m", "mq", "q", "d", "ad", "f", "y", "w"}
+# words that open a clause before its subject without being one (其中，X…)
+_OPENER_WORDS = re.compile("其中|同时|此外|另外|另一方面|与此同时|截至目前|近年来|一是|二是|三是|四是|五是")
 
 
 @lru_cache(maxsize=1)
@@ -76,6 +78,7 @@ class Sentence:
         gap = text[start:end]
         for p in _periods():
             gap = p.sub("", gap)
+        gap = _OPENER_WORDS.sub("", gap)
         if not gap.strip("，、 "):
             return True
         from kg.extract.names import _token_index
