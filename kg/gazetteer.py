@@ -54,7 +54,8 @@ class Gazetteer:
         for a in areas:
             if a.parent in context or self.parent_of(a) & set(context):
                 return a
-        return areas[0]
+        # a name that is both a county and a town somewhere is most often the county
+        return min(areas, key=lambda a: LEVELS.index(a.level))
 
     def leading_places(self, name: str) -> list[str]:
         """The chain of places a name starts with: 成都市武侯区委统战部 → [成都市, 武侯区]."""

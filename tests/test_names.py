@@ -39,6 +39,7 @@ def test_names_found(text, name):
     ("拓宽思路谋项目。", "拓宽思路谋项目"),       # a weak suffix without anything specific
     ("纪委监委合署办公。", "监委"),               # a short commission needs its level or place
     ("推进新农村建设。", "新农村"),               # an adjective before 农村 names no village
+    ("全市新建村级党群服务中心126个。", "新建村级党群服务中心"),  # a description of a kind
 ])
 def test_not_names(text, not_a_name):
     assert not any(not_a_name in n for n in names(text))

@@ -134,3 +134,8 @@ def test_undeclared_short_form_joins_its_full_name_but_near_names_stay_apart():
     got = entity_names(COUNTY_CITY)
     assert "绵竹市住建局" in got["绵竹市住房和城乡建设局"].aliases and "绵竹市住建局" not in got
     assert "绵竹市中医院" in got and "绵竹市中心医院" in got
+
+
+def test_a_name_that_is_a_county_and_a_town_is_the_county():
+    x = extraction("洛阳市委组织部：抓党建\n涧西区天津路街道被命名为示范街道。")
+    assert x.context.get("county") == "涧西区" and x.context.get("town") == "天津路街道"

@@ -329,7 +329,8 @@ def name_grammar(ctx: Context):
             continue
         cls = _refine(cls, name)
         strict = strict and cls != "Honor"
-        if not contextual and (_is_generic(ctx, start, s) or strict and not _is_specific(ctx, start, s, cls != "Project")):
+        generic = cls != "Honor" and _is_generic(ctx, start, s)   # 省级示范基地 is a designation
+        if not contextual and (generic or strict and not _is_specific(ctx, start, s, cls != "Project")):
             continue
         if cls == "Site":
             # a site named with its area in front (航海西路街道中晟互联网大厦): the area
