@@ -15,6 +15,7 @@ from helpers import found
     ("坚决落实市委、市政府部署。", "party_committees", {("PartyOrganization", "市委")}),
     ("在中共余杭区委的领导下。", "party_committees", {("PartyOrganization", "余杭区委")}),
     ("庆祝中国共产党成立100周年。", "national_bodies", {("PartyOrganization", "中国共产党")}),
+    ("被教育部评为实验校。", "national_bodies", {("GovernmentAgency", "教育部")}),
 ])
 def test_coordination_table(text, component, expected):
     got = found(text, [component])
