@@ -168,6 +168,15 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):  # one line per request on stderr, like a web server
         sys.stderr.write("kg serve: %s - %s\n" % (self.address_string(), fmt % args))
 
+    _head = False   # set for HEAD requests: the headers of GET, no body
+
+    def do_HEAD(self):
+        self._head = True
+        try:
+            self.do_GET()
+        finally:
+            self._head = False
+
     def _send(self, a: Answer, head: bool = False) -> None:
         self.send_response(a.status)
         self.send_header("Content-Type", a.content_type)
@@ -176,7 +185,7 @@ class Handler(BaseHTTPRequestHandler):
         if a.truncated:
             self.send_header("X-Kg-Truncated", f"true; limit={self.limit}")
         self.end_headers()
-        if not head:
+        if not (head or self._head):
             self.wfile.write(a.body)
 
     def _query(self, query: str | None, params: dict) -> None:

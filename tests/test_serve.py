@@ -179,6 +179,11 @@ def test_named_queries_answer_as_the_cli_does(server, sample_build):
         assert _cells(data["results"]["bindings"], data["head"]["vars"]) == cli, name
 
 
+def test_head_gives_the_headers_of_get(server):
+    status, headers, body = server.request("/sparql?" + urllib.parse.urlencode({"query": SELECT}), method="HEAD")
+    assert status == 200 and body == b"" and int(headers["Content-Length"]) > 100
+
+
 def test_query_page_and_view(server):
     status, headers, body = server.request("/")
     assert status == 200 and b"/sparql" in body and b"programs-by-organization" in body
