@@ -39,6 +39,9 @@ def triples(text):
     # an address written before each coordinated name: each name is a subject, and lies in its address
     ("长河街道星光社区、西兴街道金桥社区被评为文明社区。", ("金桥社区", "awarded", "文明社区")),
     ("长河街道星光社区、西兴街道金桥社区被评为文明社区。", ("星光社区", "locatedIn", "长河街道")),
+    # a list of subjects, a comma and an adverb before the verb
+    ("南湖大厦、金桥工地，先后被评为文明工地。", ("金桥工地", "awarded", "文明工地")),
+    ("南湖大厦、金桥工地，先后被评为文明工地。", ("南湖大厦", "awarded", "文明工地")),
     # an honor in quotes after 荣获 stays one honor
     ("长河街道党工委荣获“钱江杯”优质服务奖。", ("长河街道党工委", "awarded", "“钱江杯”优质服务奖")),
     # names state containment and belonging

@@ -137,7 +137,8 @@ class Sentence:
         A、B、C被评为 (where A may be no mention at all)."""
         text = self.ctx.doc.text
         before = [m for m in self.mentions if m.end <= pos and _fits(m.cls, allowed)]
-        if not before or not re.fullmatch(r"(?:均|都|也|先后|分别|已|还|被|共同)*", text[before[-1].end:pos]):
+        # …秦岭路工地，先后被评为: a list, a comma, adverbs, then the verb
+        if not before or not re.fullmatch(r"，?(?:均|都|也|先后|分别|已|还|被|共同)*", text[before[-1].end:pos]):
             return []
         group = [before[-1]]
         for m in reversed(before[:-1]):
