@@ -16,6 +16,10 @@ def triples(text):
     ("长河街道党工委组织开展“邻里节”活动。", ("长河街道党工委", "runs", "“邻里节”活动")),
     # no subject of its own: the report's actor
     ("扎实开展“同心护航”行动。", ("滨江区委统战部", "runs", "“同心护航”行动")),
+    # quoted names in a list, side by side or joined by 和, share the cue
+    ("持续开展“邻里节”“睦邻汇”等活动。", ("滨江区委统战部", "runs", "“睦邻汇”")),
+    ("持续开展“三进”和“送温暖”活动。", ("滨江区委统战部", "runs", "“三进”")),
+    ("打好蓝天、碧水、净土保卫战。", ("滨江区委统战部", "runs", "净土保卫战")),
     # 联合X: X is a partner, the actor runs the activity
     ("联合区检察院开展“法治同行”活动。", ("滨江区委统战部", "runs", "“法治同行”活动")),
     ("联合区检察院开展“法治同行”活动。", ("滨江区委统战部", "partner", "滨江区人民检察院")),

@@ -80,7 +80,7 @@ def quoted_names(ctx: Context):
     i = 0
     while i < len(quotes):
         run = [quotes[i]]
-        while i + len(run) < len(quotes) and text[run[-1].end():quotes[i + len(run)].start()] in ("", "、"):
+        while i + len(run) < len(quotes) and text[run[-1].end():quotes[i + len(run)].start()] in ("", "、", "和", "及", "与"):
             run.append(quotes[i + len(run)])
         i += len(run)
         t = tail.match(text, run[-1].end())

@@ -110,7 +110,9 @@ class Sentence:
             if m.start < first.end:
                 continue
             gap = text[group[-1].end:start]
-            if _fits(m.cls, allowed) and re.fullmatch(r"(?:、|和|及|以及|与)", gap):
+            # “A”“B”: quoted names side by side are a list too
+            quoted = gap == "" and text[start:start + 1] == "“" and text[group[-1].end - 1:group[-1].end] == "”"
+            if _fits(m.cls, allowed) and (quoted or re.fullmatch(r"(?:、|和|及|以及|与)", gap)):
                 group.append(m)
             elif start > group[-1].end:
                 break
