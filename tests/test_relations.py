@@ -63,6 +63,8 @@ def test_relation_rules(text, expected):
     ("深入开展十九届五中全会宣讲活动。", ("滨江区委统战部", "runs", "十九届五中全会")),
     # 在X建成 a base: X hosts it, the report's actor does not
     ("在星光社区建成“同心驿站”。", ("滨江区委统战部", "hosts", "“同心驿站”")),
+    # 协助X成立Y: the reporting body helps, it does not found
+    ("协助民主党派成立民盟滨江基层委员会。", ("滨江区委统战部", "establishes", "民盟滨江基层委员会")),
     # 在X成立Y does not make X the founder
     ("在滨江区成立民盟滨江基层委员会。", ("滨江区", "establishes", "民盟滨江基层委员会")),
 ])

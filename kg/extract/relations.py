@@ -22,6 +22,7 @@ MAX_GAP = 16            # characters between a cue and its object
 _CLAUSE = re.compile("[，；：]")
 _CLAUSE_END = re.compile("[，。；：！？]")
 _COORD = re.compile(r"^(?:、|和|及|以及|与|，)$")
+_HELPING = re.compile("协助|帮助|指导|支持|督促|引导")   # 协助X成立Y: X founds Y
 _OPENERS = {"t", "m", "mq", "q", "d", "ad", "f", "y", "w"}
 # words that open a clause before its subject without being one (其中，X…)
 _OPENER_WORDS = re.compile("其中|同时|此外|另外|另一方面|与此同时|截至目前|近年来|一是|二是|三是|四是|五是")
@@ -204,6 +205,8 @@ def cue_relations(ctx: Context):
                     subj = []
                 if prop == "hosts" and not subj:
                     continue  # 在X建成 a base: X hosts it (below), not the topic
+                if not subj and _HELPING.search(text, cs, cue.start()):
+                    continue  # 协助民主党派成立…: those helped found it, the reporting body only helps
                 for o in objs:
                     if prop == "runs" and _national_session(o):
                         continue  # 开展十九届五中全会宣讲: a local body studies a plenum, it does not hold it
