@@ -93,7 +93,7 @@ def quads(x: Extraction) -> list[ox.Quad]:
     add(g, _t("fileName"), ox.Literal(os.path.basename(x.doc.path)))
     add(g, _t("encoding"), ox.Literal(x.doc.encoding))
     add(g, _t("characters"), _lit(len(x.doc.text)))
-    for level, name in sorted(x.context.items()):
+    for name in sorted(set(x.context.values())):
         add(g, _t("contextArea"), entity_iri(EntityKey("Place", name)))
     used_sentences: set[int] = set()
     sent_of = {}
@@ -203,10 +203,6 @@ def replace_documents(store: ox.Store, docs: Iterable[tuple[str, bytes]]) -> Non
         chunks.append(data)
     if chunks:
         store.bulk_load(b"".join(chunks), format=ox.RdfFormat.N_QUADS)
-
-
-def replace_document(store: ox.Store, x: Extraction) -> None:
-    replace_documents(store, [(x.doc.id, nquads(x))])
 
 
 def union_triples(store: ox.Store) -> list[ox.Triple]:

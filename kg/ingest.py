@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -148,14 +148,3 @@ def read(path: str | Path) -> RawDocument:
     if not text.strip():
         raise InputError(f"{p}: empty document")
     return RawDocument(id=doc_id(p), path=str(p), raw=text, encoding=enc)
-
-
-def read_all(paths: Iterable[str | Path]) -> Iterator[RawDocument | tuple[str, str]]:
-    """Each readable document, or (path, reason) for each that is not."""
-    files, problems = discover(paths)
-    yield from problems
-    for f in files:
-        try:
-            yield read(f)
-        except InputError as e:
-            yield (str(f), str(e).split(": ", 1)[-1])

@@ -116,7 +116,7 @@ def normalize(raw: RawDocument) -> Document:
     if lines:
         dels.append((0, lines[0][0]))
         logical = lines[0][0]  # where the line being built by joins starts
-        for (a, b), (c, d) in zip(lines, lines[1:]):
+        for (_, b), (c, d) in zip(lines, lines[1:]):
             # judge the whole joined line so far, so that normalizing twice joins nothing more
             if _joins(text[logical:b].replace("\n", ""), text[c:d]):
                 dels.append((b, c))

@@ -22,7 +22,6 @@ from kg.normalize import BYLINE
 from kg.periods import document_year, period_years
 from kg.model import (FAMILY, Entity, EntityKey, Extraction, Mention, Metric, Provenance, Relation, Sentence)
 
-LEVEL_ORDER = ("province", "city", "county", "town")
 _ABBREV = re.compile(r"[（(](?:以下)?简称[“\"]?([^”\"（）()]{2,12})[”\"]?[）)]")
 _PAREN = re.compile(r"[（(]([A-Za-z]{2,8}|[\u4e00-\u9fff]{2,8})[）)]")
 _QUOTE_CORE = re.compile(r"“([^“”]+)”")

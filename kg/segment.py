@@ -48,10 +48,6 @@ def _shape(word: str) -> str:
     return "x"
 
 
-def tag_of(word: str) -> str:
-    return _tokenizer()[1].get(word) or _shape(word)
-
-
 def segment(text: str) -> tuple[Token, ...]:
     tk, tags = _tokenizer()
     out = []

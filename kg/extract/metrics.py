@@ -106,7 +106,7 @@ def statistics(ctx: Context):
     mentions = sorted(ctx.mentions, key=lambda x: x.start)   # settled: no two overlap
     starts = [x.start for x in mentions]
     for m in pat.finditer(text):
-        s, e = m.span("num"), m.end()
+        e = m.end()
         before = text[max(0, m.start() - 1):m.start()]
         if before == "第" or (before.isdigit() and not m.group("pre")) or text[e:e + 1] in ("年", "月", "日", "号"):
             continue

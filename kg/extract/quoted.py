@@ -182,7 +182,7 @@ def people(ctx: Context):
     for m in re.finditer(alternation(before), text):
         pos = m.end()
         while True:
-            n = re.compile(rf" ?([\u4e00-\u9fff]{{2,3}})(?= |$|\n|文|摄|/)").match(text, pos)
+            n = re.compile(r" ?([\u4e00-\u9fff]{2,3})(?= |$|\n|文|摄|/)").match(text, pos)
             if not n or n.group(1) in before:
                 break
             yield ctx.mention(n.start(1), n.end(1), "Person", "people", 0.7)

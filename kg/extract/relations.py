@@ -248,7 +248,7 @@ def preposition_relations(ctx: Context):
     for sent in _sentences(ctx):
         # 在X建立Y / 依托X建立Y: X hosts the base Y; a body set up in a place lies in it
         for marker, rule in ((at, "at"), (host, "host")):
-            for mk, xs in _marked(sent, marker, places):
+            for _, xs in _marked(sent, marker, places):
                 verb = build.search(text, xs[-1].end, sent.s.end)
                 if not verb:
                     continue
@@ -305,7 +305,6 @@ def preposition_relations(ctx: Context):
 @register("area_relations", produces="relations", requires=("sentences", "mentions"))
 def area_relations(ctx: Context):
     """辖区X: X lies in the area the section is about (the resolver supplies it)."""
-    text = ctx.doc.text
     marker = _alt(cues()["area_marker"])
     for sent in _sentences(ctx):
         for mk, xs in _marked(sent, marker, {"Place", "Organization", "Project", "Base"}):
