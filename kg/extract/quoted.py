@@ -27,14 +27,20 @@ def _quoted():
 
 
 _TITLE = re.compile(r"《([^《》\n]{1,100})》")
-_TITLE_EVENT = re.compile(r"专题宣讲会|宣讲会|座谈会|研讨会|报告会|论坛")
+
+
+@lru_cache(maxsize=1)
+def _title_event() -> re.Pattern:
+    """A meeting named after a title: 《民法典》专题宣讲会 (event words from names.tsv)."""
+    words = [r[0] for r in read_table("names.tsv") if r[1] == "Event"]
+    return re.compile(rf"(?:(?![的等为和与及以在，。])[\u4e00-\u9fff]){{0,4}}?(?:{alternation(words)})")
 
 
 @register("document_titles", produces="mentions", priority=5)
 def document_titles(ctx: Context):
     text = ctx.doc.text
     for m in _TITLE.finditer(text):
-        after = _TITLE_EVENT.match(text, m.end())
+        after = _title_event().match(text, m.end())
         if after:
             yield ctx.mention(m.start(), after.end(), "Event", "document_titles", 0.8)
         else:
