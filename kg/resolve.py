@@ -10,7 +10,6 @@ of its own takes the paragraph's topic subject, or the document's actor.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -450,14 +449,12 @@ def resolve(ctx: Context) -> Extraction:
         first_of.setdefault(sec[x.index], x.index)
         if not x.heading:
             first_body.setdefault(sec[x.index], x)
-    ordered = sorted(ctx.mentions, key=lambda m: m.start)
-    starts = [m.start for m in ordered]
     for k in set(sec):
         first = first_body.get(k)
         sec_actor[k] = actor_at(first.index if first else first_of[k])
         if first is None:
             continue
-        inside = ordered[bisect_left(starts, first.start):bisect_left(starts, first.end)]
+        inside = ctx.mentions_between(first.start, first.end)
         opener = RelSentence(ctx, first.index, [m for m in inside if m.cls != "Concept"]).opening(set(ACTOR_CLASSES))
         key = key_of.get((opener.start, opener.end, opener.name)) if opener else None
         if key and opener.extractor != "context_words":

@@ -9,10 +9,10 @@ mentions.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 from kg.model import Document, Mention, MetricCandidate, RelationCandidate, Sentence, Token
@@ -29,14 +29,32 @@ class Context:
     mentions: list[Mention] = field(default_factory=list)
     relations: list[RelationCandidate] = field(default_factory=list)
     metrics: list[MetricCandidate] = field(default_factory=list)
-    _sent_starts: list[int] | None = None
+    mention_starts: list[int] | None = None   # set by run() once the mentions are settled
+
+    @cached_property
+    def sentence_starts(self) -> list[int]:
+        return [s.start for s in self.sentences]
+
+    @cached_property
+    def token_starts(self) -> list[int]:
+        return [t.start for t in self.tokens]
+
+    @cached_property
+    def token_start_set(self) -> frozenset[int]:
+        return frozenset(self.token_starts)
 
     def sentence_at(self, pos: int) -> Sentence:
-        from bisect import bisect_right
-        if self._sent_starts is None:
-            self._sent_starts = [s.start for s in self.sentences]
-        i = max(bisect_right(self._sent_starts, pos) - 1, 0)
-        return self.sentences[i]
+        return self.sentences[max(bisect_right(self.sentence_starts, pos) - 1, 0)]
+
+    def token_index(self, pos: int) -> int:
+        """Index of the token holding ``pos``."""
+        return bisect_right(self.token_starts, pos) - 1
+
+    def mentions_between(self, start: int, end: int) -> list[Mention]:
+        """Settled mentions that start in [start, end), in order."""
+        if self.mention_starts is None:
+            raise RuntimeError("mentions are not settled yet")
+        return self.mentions[bisect_left(self.mention_starts, start):bisect_left(self.mention_starts, end)]
 
     def mention(self, start: int, end: int, cls: str, extractor: str, confidence: float = 0.7, name: str = "") -> Mention:
         text = self.doc.text[start:end]
@@ -126,4 +144,5 @@ def run(doc: Document, sentences: tuple[Sentence, ...], tokens: tuple[Token, ...
                 getattr(ctx, stage).extend(comp.func(ctx))
         if stage == "mentions":
             ctx.mentions = settle(ctx.mentions)
+            ctx.mention_starts = [m.start for m in ctx.mentions]
     return ctx

@@ -10,7 +10,6 @@ a suffix grammar can see.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from functools import lru_cache
 
 from kg import gazetteer
@@ -30,9 +29,8 @@ def level_ellipsis(ctx: Context):
     org_suffixes = [r[0] for r in read_table("names.tsv") if r[1] in ("PartyOrganization", "GovernmentAgency",
                                                                        "MassOrganization")]
     pat = re.compile(rf"((?:[{LEVELS}]、)+)([{LEVELS}])(委?(?:{alternation(org_suffixes + list(_org_words()))}))")
-    starts = {t.start for t in ctx.tokens}
     for m in pat.finditer(ctx.doc.text):
-        if m.start() not in starts:
+        if m.start() not in ctx.token_start_set:
             continue  # 社区、市委: the first level word ends another word
         tail = m.group(3)
         cls = _class_of(tail)
@@ -54,9 +52,8 @@ def org_series(ctx: Context):
     """区人大、政府、政协: the level word before the first body is shared by the rest."""
     words = alternation(_org_words())
     pat = re.compile(rf"([{LEVELS}])((?:{words}))((?:[、和及](?:{words}))+)(?![\u4e00-\u9fff]{{0,1}}[局部办室])")
-    starts = {t.start for t in ctx.tokens}
     for m in pat.finditer(ctx.doc.text):
-        if m.start() not in starts:
+        if m.start() not in ctx.token_start_set:
             continue  # 社区人大: the level word ends another word
         level = m.group(1)
         yield ctx.mention(m.start(1), m.end(2), _org_words()[m.group(2)], "org_series", 0.6)
@@ -70,8 +67,8 @@ def org_series(ctx: Context):
 def _after_last_break(ctx: Context, s: int, e: int) -> int:
     """Where the first item of a list starts: after the last verb or function word
     in [s, e) (全力加快A、B: A starts after 加快)."""
-    from kg.extract.names import _breaks, _token_index
-    i = _token_index(ctx, s)
+    from kg.extract.names import _breaks
+    i = ctx.token_index(s)
     while i < len(ctx.tokens) and ctx.tokens[i].start < e:
         t = ctx.tokens[i]
         if t.start < s or _breaks(t) or (t.start == s and len(t.text) == 1 and t.tag in ("v", "a", "d", "p", "c")
@@ -126,7 +123,6 @@ def party_committees(ctx: Context):
     """X区委 / 中共X区委 / 区委: a Party committee named by its area."""
     gaz = gazetteer.load()
     text = ctx.doc.text
-    starts = [t.start for t in ctx.tokens]
     for m in re.finditer(rf"([{LEVELS}])委(?!员|书记|常委|副书记)", text):
         start = m.start()
         # the area's full name ends right before 委: 中原区委, 郑州市委
@@ -136,7 +132,7 @@ def party_committees(ctx: Context):
                 break
         if text[start - 2:start] == "中共":
             start -= 2
-        if start == m.start() and ctx.tokens[bisect_right(starts, start) - 1].start != start:
+        if start == m.start() and start not in ctx.token_start_set:
             continue  # the level word is the end of another word (社区委, 街区委)
         yield ctx.mention(start, m.end(), "PartyOrganization", "party_committees", 0.7,
                           text[start:m.end()].removeprefix("中共"))

@@ -7,7 +7,7 @@ flagged approximate), percentages, and 余/近/多/超/约/左右 as approximate
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from decimal import Decimal
 from functools import lru_cache
 
@@ -84,8 +84,7 @@ def _indicator(ctx: Context, sent_start: int, pos: int, end: int) -> str:
 
 def _counted_noun(ctx: Context, end: int) -> str:
     """Nouns that follow a count directly, up to a verb or punctuation."""
-    from kg.extract.names import _token_index
-    i = _token_index(ctx, end)
+    i = ctx.token_index(end)
     toks = ctx.tokens
     if i < 0 or i >= len(toks) or toks[i].start != end:
         return ""
@@ -103,15 +102,13 @@ def statistics(ctx: Context):
     table, pat, periods = _units()
     text = ctx.doc.text
     sentences: dict[int, Sentence] = {}
-    mentions = sorted(ctx.mentions, key=lambda x: x.start)   # settled: no two overlap
-    starts = [x.start for x in mentions]
     for m in pat.finditer(text):
         e = m.end()
         before = text[max(0, m.start() - 1):m.start()]
         if before == "第" or (before.isdigit() and not m.group("pre")) or text[e:e + 1] in ("年", "月", "日", "号"):
             continue
-        i = bisect_right(starts, m.start()) - 1
-        if i >= 0 and mentions[i].end >= e:
+        i = bisect_right(ctx.mention_starts, m.start()) - 1   # settled mentions do not overlap
+        if i >= 0 and ctx.mentions[i].end >= e:
             continue  # a number inside a name
         unit_word = m.group("unit")
         if unit_word in ("个", "名", "家", "次", "项") and text[e:e + 1] in ("月",):
@@ -136,8 +133,8 @@ def statistics(ctx: Context):
         # the entity a figure describes is its clause's subject (or the topic the
         # resolver supplies), like the subject of a relation
         if sent.index not in sentences:
-            inside = mentions[bisect_left(starts, sent.start):bisect_left(starts, sent.end)]
-            sentences[sent.index] = Sentence(ctx, sent.index, [x for x in inside if x.cls != "Concept"])
+            sentences[sent.index] = Sentence(ctx, sent.index, [x for x in ctx.mentions_between(sent.start, sent.end)
+                                                               if x.cls != "Concept"])
         subject = sentences[sent.index].subject(m.start(), ABOUT)
         about = subject[0] if subject else None
         yield MetricCandidate(text[m.start():e], m.start(), e, _indicator(ctx, sent.start, m.start(), e),

@@ -11,7 +11,6 @@ alone names no particular thing. A candidate that begins with a context prefix
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from functools import lru_cache
 
 from kg import gazetteer
@@ -46,25 +45,6 @@ def _context_prefixes() -> tuple[str, ...]:
     return tuple(sorted((r[0] for r in read_table("context.tsv")), key=len, reverse=True))
 
 
-def _starts(ctx: Context) -> list[int]:
-    starts = getattr(ctx, "_tok_starts", None)
-    if starts is None:
-        starts = [t.start for t in ctx.tokens]
-        ctx._tok_starts = starts
-    return starts
-
-
-def _token_starts(ctx: Context) -> set[int]:
-    st = getattr(ctx, "_tok_start_set", None)
-    if st is None:
-        st = ctx._tok_start_set = set(_starts(ctx))
-    return st
-
-
-def _token_index(ctx: Context, pos: int) -> int:
-    return bisect_right(_starts(ctx), pos) - 1
-
-
 _COUNTED = set("个次届批名家余多位项件条户人")
 
 
@@ -92,8 +72,8 @@ def find_name(ctx: Context, s: int, e: int, maxlen: int, organization: bool = Tr
     verb of two or more characters, or a suffix of the same kind (老旧小区 in
     汝河小区老旧小区 ends at the first 小区)."""
     toks = ctx.tokens
-    ti = _token_index(ctx, s)
-    last = _token_index(ctx, e - 1)
+    ti = ctx.token_index(s)
+    last = ctx.token_index(e - 1)
     if toks[last].end != e:
         return None
     whole = toks[ti]
@@ -150,7 +130,7 @@ def find_name(ctx: Context, s: int, e: int, maxlen: int, organization: bool = Tr
             cap = _CAPACITY.search(ctx.doc.text, max(0, t.start - 16), t.start)
             if cap and cap.end() == t.start:
                 # 年产5万吨特种陶瓷项目: a capacity is part of a project's name
-                start, j = cap.start(), _token_index(ctx, cap.start()) - 1
+                start, j = cap.start(), ctx.token_index(cap.start()) - 1
                 continue
         if _breaks(t) or t.text in units or t.text.endswith(suffix) or t.text in _barriers():
             break
@@ -163,7 +143,7 @@ def find_name(ctx: Context, s: int, e: int, maxlen: int, organization: bool = Tr
             break  # 平安里街道星河互联网大厦: the site's name starts after its area
         if not organization and not gazetteer.load().lookup(t.text):
             lead = "".join(gazetteer.load().leading_places(ctx.doc.text[start:e]))
-            if lead and start + len(lead) in _token_starts(ctx):
+            if lead and start + len(lead) in ctx.token_start_set:
                 break  # 卫生死角中原区汝河路: a place chain is the left edge of a place's name
         start = t.start
         j -= 1
@@ -227,7 +207,7 @@ def _word_before(ctx: Context, ti: int, place: bool = False) -> bool:
 def has_context_prefix(ctx: Context, start: int) -> bool:
     """The name at ``start`` begins with a context prefix standing as a word of its
     own (区 工信局, 区委, 区政府), not as part of another word (市场, 区域)."""
-    t = ctx.tokens[_token_index(ctx, start)]
+    t = ctx.tokens[ctx.token_index(start)]
     if t.start != start:
         return False
     for p in _context_prefixes():
@@ -268,9 +248,9 @@ def _is_specific(ctx: Context, start: int, s: int, places: bool = True) -> bool:
     characters), a number, a quote."""
     if not places:
         lead = "".join(gazetteer.load().leading_places(ctx.doc.text[start:s]))
-        if lead and start + len(lead) in _token_starts(ctx):
+        if lead and start + len(lead) in ctx.token_start_set:
             start += len(lead)  # 中原区高质量项目: the area alone does not make a project specific
-    i = _token_index(ctx, start)
+    i = ctx.token_index(start)
     while i < len(ctx.tokens) and ctx.tokens[i].start < s:
         t = ctx.tokens[i]
         if t.start < start:
@@ -287,7 +267,7 @@ def _is_specific(ctx: Context, start: int, s: int, places: bool = True) -> bool:
 def _drop_leading_verb(ctx: Context, start: int, s: int) -> int:
     """赞桐柏路191号院 → 桐柏路191号院: a one-character verb at the left edge goes when
     two or more characters of body remain (育华学校 keeps its 育)."""
-    t = ctx.tokens[_token_index(ctx, start)]
+    t = ctx.tokens[ctx.token_index(start)]
     if t.start == start and len(t.text) == 1 and t.tag in ("v", "p", "d") and s - t.end >= 2:
         return t.end
     if t.start == start and len(t.text) == 1 and t.tag in ("v", "p", "d") and s - t.end == 0:
@@ -336,7 +316,7 @@ def name_grammar(ctx: Context):
             # a site named with its area in front (航海西路街道中晟互联网大厦): the area
             # is a place of its own, mentioned here
             for place in gazetteer.load().leading_places(name):
-                if len(name) - len(place) < 3 or start + len(place) not in _token_starts(ctx):
+                if len(name) - len(place) < 3 or start + len(place) not in ctx.token_start_set:
                     break  # 郑州市民中心: 郑州市 is not a word of this name
                 yield ctx.mention(start, start + len(place), "AdministrativeArea", "name_grammar", 0.8, place)
                 start += len(place)

@@ -82,8 +82,7 @@ class Sentence:
         gap = _OPENER_WORDS.sub("", gap)
         if not gap.strip("，、 "):
             return True
-        from kg.extract.names import _token_index
-        i = _token_index(self.ctx, start)
+        i = self.ctx.token_index(start)
         toks = self.ctx.tokens
         while i < len(toks) and toks[i].start < end:
             t = toks[i]
@@ -176,13 +175,11 @@ class Sentence:
 
 
 def _sentences(ctx: Context):
-    by: dict[int, list[Mention]] = {}
-    for m in ctx.mentions:
-        if m.cls != "Concept":
-            by.setdefault(ctx.sentence_at(m.start).index, []).append(m)
-    for si, ms in sorted(by.items()):
-        if not ctx.sentences[si].heading:
-            yield Sentence(ctx, si, ms)
+    """Each body sentence that names something, with its mentions."""
+    for s in ctx.sentences:
+        ms = [m for m in ctx.mentions_between(s.start, s.end) if m.cls != "Concept"]
+        if ms and not s.heading:
+            yield Sentence(ctx, s.index, ms)
 
 
 @register("cue_relations", produces="relations", requires=("sentences", "mentions"))
