@@ -158,6 +158,7 @@ def extraction_record(x) -> dict:
 def parser() -> argparse.ArgumentParser:
     from kg.export import FORMATS
     from kg.query import OUTPUT_FORMATS
+    from kg.view import LARGE
     ap = argparse.ArgumentParser(prog="kg", description="Knowledge graphs from Chinese government and Party work reports.",
                                  epilog="Run 'kg COMMAND --help' for a command's options and examples.")
     ap.add_argument("--version", action="version", version=f"kg {__version__}")
@@ -193,8 +194,8 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--types", metavar="A,B", help="only these classes (fine or coarse: Organization, Program …)")
     v.add_argument("--relations", metavar="R,S", help="only these relations (runs, hosts …)")
     v.add_argument("--top", type=int, help="keep only the N nodes of highest degree")
-    v.add_argument("--threshold", type=int, default=1500,
-                   help="above this many nodes the layout is precomputed and physics is off (default 1500)")
+    v.add_argument("--threshold", type=int, default=LARGE,
+                   help=f"above this many nodes the layout is precomputed and physics is off (default {LARGE})")
     v.set_defaults(func=cmd_view)
 
     e = sub.add_parser("export", help="write the graph in another format",
