@@ -30,7 +30,7 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 PROV = "http://www.w3.org/ns/prov#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-PREFIXES = {"kg": KG, "id": ID, "rdf": RDF, "rdfs": RDFS, "skos": SKOS, "prov": PROV, "xsd": XSD}
+PREFIXES = {"kg": KG, "id": ID, "rdf": RDF, "rdfs": RDFS, "skos": SKOS, "prov": PROV, "xsd": XSD, "org": vocab.ORG}
 _SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
 FAMILY_PATH = {"Organization": "org", "Place": "place", "Base": "base", "Program": "program", "Event": "event",
                "Project": "project", "Document": "document", "Honor": "honor", "Person": "person", "Concept": "concept"}
@@ -48,7 +48,23 @@ def _slug(name: str) -> str:
 
 
 def entity_iri(key: EntityKey) -> ox.NamedNode:
-    return ox.NamedNode(f"{ID}{FAMILY_PATH[key.family]}/{_slug(key.name)}")
+    scope = f"{_slug(key.scope)}/" if key.scope else ""
+    return ox.NamedNode(f"{ID}{FAMILY_PATH[key.family]}/{scope}{_slug(key.name)}")
+
+
+def role_iri(post: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{ID}role/{_slug(post)}")
+
+
+def membership_iri(person: ox.NamedNode, org: ox.NamedNode, post: str) -> ox.NamedNode:
+    """One node per (person, body, post), whichever documents state it."""
+    h = hashlib.sha1(f"{person.value}|{org.value}|{post}".encode()).hexdigest()[:16]
+    return ox.NamedNode(f"{ID}membership/{h}")
+
+
+@lru_cache(maxsize=None)
+def _org(local: str) -> ox.NamedNode:
+    return ox.NamedNode(vocab.org_term(local))
 
 
 def doc_iri(doc_id: str) -> ox.NamedNode:
@@ -125,6 +141,8 @@ def quads(x: Extraction) -> list[ox.Quad]:
         add(a, _t("rule"), ox.Literal(pv.rule))
         add(a, _t("confidence"), _lit(float(pv.confidence)))
         used_sentences.add(pv.sentence)
+        if r.predicate == "memberOf" and r.post:
+            _membership(s, o, r.post, r.post_text, sentence_iri(x.doc.id, pv.sentence), add)
     for i, m in enumerate(x.metrics):
         n = ox.NamedNode(f"{g.value}/metric/{i}")
         add(n, RDF_TYPE, _t("Metric"))
@@ -158,6 +176,20 @@ def quads(x: Extraction) -> list[ox.Quad]:
     return out
 
 
+def _membership(person, org, post: str, post_text: str, sentence, add) -> None:
+    """The post behind a memberOf, as a W3C ORG membership with its role and sentence."""
+    n = membership_iri(person, org, post)
+    role = role_iri(post)
+    add(n, RDF_TYPE, _org("Membership"))
+    add(n, _org("member"), person)
+    add(n, _org("organization"), org)
+    add(n, _org("role"), role)
+    add(n, ox.NamedNode(RDFS + "label"), _zh(post_text or post))
+    add(n, ox.NamedNode(PROV + "wasDerivedFrom"), sentence)
+    add(role, RDF_TYPE, _org("Role"))
+    add(role, ox.NamedNode(SKOS + "prefLabel"), _zh(post))
+
+
 def _entity(e: Entity, add, g) -> None:
     n = entity_iri(e.key)
     add(n, RDF_TYPE, _t(e.cls))
@@ -172,6 +204,8 @@ def _entity(e: Entity, add, g) -> None:
         add(n, _t("divisionCode"), ox.Literal(e.code))
     if e.within is not None:
         add(n, _t("gazetteerWithin"), entity_iri(e.within))
+    if e.key.scope:
+        add(n, _t("namedWithin"), entity_iri(EntityKey("Place", e.key.scope)))
 
 
 # ---------------------------------------------------------------- the store

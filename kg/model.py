@@ -99,6 +99,9 @@ class Provenance:
 class EntityKey:
     family: str
     name: str
+    # the area a name is unique within: a person is the name within the area of the
+    # bodies they serve (two 王伟 in two counties are two people); "" for the rest
+    scope: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +131,8 @@ class RelationCandidate:
     sentence: int
     rule: str
     confidence: float = 0.6
+    post: str = ""        # memberOf: the post held (部长), as the role's label
+    post_text: str = ""   # memberOf: the post as written with its body (统战部部长)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +141,8 @@ class Relation:
     predicate: str
     object: EntityKey
     provenance: Provenance
+    post: str = ""
+    post_text: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 """SPARQL over the store, and the named queries that ship with kg (data/queries/*.rq).
 
 Queries see the union of all documents' graphs as their default graph, and the
-prefixes kg, id, rdf, rdfs, skos, prov and xsd are predeclared. A named query's
+prefixes kg, id, rdf, rdfs, skos, prov, xsd and org are predeclared. A named query's
 parameter ``$name`` is replaced by the value serialized as an RDF literal
 (quotes, backslashes and line breaks escaped), so a value cannot change the query.
 """

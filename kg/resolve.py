@@ -24,6 +24,7 @@ from kg.model import (FAMILY, Entity, EntityKey, Extraction, Mention, Metric, Pr
 _ABBREV = re.compile(r"[（(](?:以下)?简称[“\"]?([^”\"（）()]{2,12})[”\"]?[）)]")
 _PAREN = re.compile(r"[（(]([A-Za-z]{2,8}|[\u4e00-\u9fff]{2,8})[）)]")
 _QUOTE_CORE = re.compile(r"“([^“”]+)”")
+COMPLETING = ("title_chains", "elections")   # extractors whose names complete what the text leaves out
 ACTOR_CLASSES = ("PartyOrganization", "GovernmentAgency", "MassOrganization", "DemocraticParty",
                  "Organization", "AdministrativeArea")
 
@@ -74,7 +75,27 @@ def document_context(ctx: Context) -> dict[str, str]:
              if "county" not in out or (gaz.best(n, (out["county"],)) or gaz.best(n)).parent == out["county"]]
     if towns:
         out["town"] = towns[0][0]
+        _complete_upwards(gaz, out)
     return out
+
+
+def _complete_upwards(gaz, out: dict[str, str]) -> None:
+    """A report that names only its subdistrict or town: the county, city and
+    province above it, where the town's name settles them (one such town)."""
+    if "county" in out or out.get("city"):
+        return
+    areas = [a for a in gaz.lookup(out["town"]) if a.level == "town"]
+    if len(areas) != 1 or not areas[0].parent:
+        return
+    county = gaz.best(areas[0].parent)
+    if county is None or county.level != "county":
+        return
+    out["county"] = county.name
+    city = gaz.best(county.parent) if county.parent else None
+    if city is not None:
+        out["city"] = city.name
+        if city.parent:
+            out["province"] = city.parent
 
 
 def _strip_context(name: str, cls: str, areas: set[str]) -> str:
@@ -148,6 +169,17 @@ class Naming:
     contextual: bool = False
 
 
+@lru_cache(maxsize=1)
+def _parties() -> tuple[str, ...]:
+    rows = read_table("class_prefixes.tsv")
+    return tuple(sorted((r[0] for r in rows if r[2] == "DemocraticParty"), key=len, reverse=True))
+
+
+def _party_prefix(name: str) -> str:
+    """A democratic party's short name before a committee (民进省委 → 民进)."""
+    return next((p for p in _parties() if name.startswith(p) and len(name) > len(p)), "")
+
+
 def canonical(m: Mention, context: dict[str, str]) -> Naming | None:
     """The naming of a mention in this document, or None if it cannot be resolved."""
     name = (m.name or m.text).replace(" ", "")
@@ -159,14 +191,14 @@ def canonical(m: Mention, context: dict[str, str]) -> Naming | None:
         return None
     contextual = False
     if FAMILY.get(m.cls) == "Organization" or m.cls == "Document" or FAMILY.get(m.cls) == "Place":
-        body = name[1:] if m.cls == "Document" else name
+        lead = "《" if m.cls == "Document" else _party_prefix(name)   # 《区委…》, 民进省委
+        body = name[len(lead):]
         for prefix, level, template in _context_rules():
             if body.startswith(prefix) and not prefix.startswith(("我", "全", "本", "该")):
                 area = area_for(level, context)
                 if area is None:
                     return None if m.cls != "Document" else Naming(name)
-                resolved = template.format(area=area) + body[len(prefix):]
-                name = f"《{resolved}" if m.cls == "Document" else resolved
+                name = lead + template.format(area=area) + body[len(prefix):]
                 contextual = True
                 break
     others = []
@@ -318,6 +350,33 @@ def composed_relations(ctx: Context, key_of, entities, sec, sec_context):
                 break
 
 
+def _scope_area(name: str) -> str | None:
+    """The county, city or province a body's name begins with (its most specific)."""
+    gaz = gazetteer.load()
+    found = None
+    for place in gaz.leading_places(name):
+        area = gaz.best(place)
+        if area is not None and area.level in ("county", "city", "province"):
+            found = area.name
+    return found
+
+
+def person_scopes(ctx: Context, context: dict[str, str], context_at) -> dict[str, str]:
+    """The area each person is named within: the area of the first body a title
+    chain says they serve, else the document's own (county, city or province);
+    the document's is under the key ""."""
+    default = next((context[lv] for lv in ("county", "city", "province") if context.get(lv)), "")
+    out = {"": default}
+    for rc in ctx.relations:
+        if rc.predicate != "memberOf" or rc.subject is None or rc.object is None:
+            continue
+        person = rc.subject.name or rc.subject.text
+        naming = canonical(rc.object, context_at(rc.object))
+        if person not in out and naming is not None:
+            out[person] = _scope_area(naming.name) or default
+    return out
+
+
 def resolve(ctx: Context) -> Extraction:
     gaz = gazetteer.load()
     doc = ctx.doc
@@ -328,18 +387,20 @@ def resolve(ctx: Context) -> Extraction:
     key_of: dict[tuple[int, int, str], EntityKey] = {}
     groups: dict[EntityKey, list[Mention]] = defaultdict(list)
     aliases: dict[EntityKey, set[str]] = defaultdict(set)
+    scopes = person_scopes(ctx, context, lambda m: sec_context[sec[ctx.sentence_at(m.start).index]])
     for m in ctx.mentions:
         naming = canonical(m, sec_context[sec[ctx.sentence_at(m.start).index]])
         if naming is None or FAMILY.get(m.cls) is None:
             continue
         name = naming.name
-        key = EntityKey(FAMILY[m.cls], name)
+        key = EntityKey(FAMILY[m.cls], name, scopes.get(name, scopes[""]) if m.cls == "Person" else "")
         key_of[(m.start, m.end, m.name)] = key
         groups[key].append(m)
         surface = m.text.replace(" ", "")
         aliases[key].update(n for n in naming.others if n != name)
-        # 区委统战部 completed to 西湖区委统战部 is no name of its own: not an alias
-        if surface != name and not naming.contextual:
+        # 区委统战部 completed to 西湖区委统战部 is no name of its own: not an alias;
+        # nor is a body a title chain completed (统战部 after 安庆市委常委, 区长 → 区政府)
+        if surface != name and not naming.contextual and (m.extractor not in COMPLETING or name in surface):
             aliases[key].add(surface)
         core = _QUOTE_CORE.fullmatch(surface) or (_QUOTE_CORE.match(surface) if FAMILY[m.cls] in ("Program", "Base") else None)
         if core and core.group(1) != name:
@@ -495,7 +556,8 @@ def resolve(ctx: Context) -> Extraction:
             subj = topic.get(para, sec_actor[sec[rc.sentence]])
         if subj is None or obj is None or subj == obj:
             continue
-        relations.add(Relation(subj, rc.predicate, obj, prov(rc.sentence, rc.rule, rc.confidence)))
+        relations.add(Relation(subj, rc.predicate, obj, prov(rc.sentence, rc.rule, rc.confidence),
+                               rc.post, rc.post_text))
     # 3. relations stated by names themselves
     for r in composed_relations(ctx, key_of, entities, sec, sec_context):
         if r[0] in present and r[2] in present and r[0] != r[2]:

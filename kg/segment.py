@@ -20,6 +20,17 @@ jieba.setLogLevel(logging.WARNING)
 
 
 @lru_cache(maxsize=1)
+def user_words() -> tuple[str, ...]:
+    """The words of the domain dictionary."""
+    out = []
+    for line in resources.files("kg.data").joinpath("userdict.txt").read_text("utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            out.append(line.split()[0])
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
 def _tokenizer() -> tuple[jieba.Tokenizer, dict[str, str]]:
     tk = jieba.Tokenizer()
     tk.initialize()

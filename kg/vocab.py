@@ -14,6 +14,7 @@ import pyoxigraph as ox
 from kg.errors import OntologyError
 
 KG = "https://w3id.org/kgcn/ontology#"
+ORG = "http://www.w3.org/ns/org#"
 _OWL = "http://www.w3.org/2002/07/owl#"
 _TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RELATIONS = ("runs", "hosts", "establishes", "locatedIn", "subOrganizationOf", "awarded",
@@ -38,6 +39,8 @@ def _terms() -> dict[str, set[str]]:
             kind = kinds.get(t.object.value) if isinstance(t.object, ox.NamedNode) else None
             if kind:
                 out[kind].add(t.subject.value[len(KG):])
+        elif t.predicate == _TYPE and isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(ORG):
+            out.setdefault("org", set()).add(t.subject.value[len(ORG):])
     return out
 
 
@@ -59,3 +62,10 @@ def term(local: str) -> str:
     if local in t["class"] or local in t["object"] or local in t["datatype"] or local in t["unit"]:
         return KG + local
     raise OntologyError(f"kg:{local} is not declared in ontology/kg.ttl")
+
+
+def org_term(local: str) -> str:
+    """The IRI of a W3C ORG term the ontology says kg uses (org:Membership …)."""
+    if local in _terms().get("org", set()):
+        return ORG + local
+    raise OntologyError(f"org:{local} is not declared in ontology/kg.ttl")

@@ -30,6 +30,9 @@ class Context:
     relations: list[RelationCandidate] = field(default_factory=list)
     metrics: list[MetricCandidate] = field(default_factory=list)
     mention_starts: list[int] | None = None   # set by run() once the mentions are settled
+    # what a mention component found and a relation component of the same family
+    # reads back (title chains: who holds which post), keyed by the component's name
+    notes: dict = field(default_factory=dict)
 
     @cached_property
     def sentence_starts(self) -> list[int]:
@@ -134,7 +137,7 @@ def settle(mentions: list[Mention]) -> list[Mention]:
 def run(doc: Document, sentences: tuple[Sentence, ...], tokens: tuple[Token, ...],
         components: Iterable[str] | None = None) -> Context:
     """Run the registered components (or the named subset) over one document."""
-    from kg.extract import coordination, metrics, names, quoted, relations  # noqa: F401  (registers them)
+    from kg.extract import coordination, meetings, metrics, names, officials, quoted, relations  # noqa: F401  (registers them)
 
     ctx = Context(doc, sentences, tokens)
     chosen = list(REGISTRY.values()) if components is None else [REGISTRY[n] for n in components]

@@ -299,6 +299,8 @@ def name_grammar(ctx: Context):
         start = _drop_leading_verb(ctx, start, s)
         if start >= s:
             continue  # a bare suffix (统战部, 街道) names nothing by itself
+        if m.group() == "委" and text[s - 1] == "常":
+            continue  # 市委常委 is a post in the committee, not a body
         if FAMILY.get(cls) == "Place" and s - start < 2:
             continue  # 后社区: a one-character body names no place
         name = text[start:e]
