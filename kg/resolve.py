@@ -180,6 +180,36 @@ def _party_prefix(name: str) -> str:
     return next((p for p in _parties() if name.startswith(p) and len(name) > len(p)), "")
 
 
+_EVENT_SCOPE = re.compile(r"全(国|省|市|区|县|州|旗|盟|镇|乡|街道)")
+_SCOPE_LEVEL = {"省": "province", "市": "city", "州": "city", "盟": "city", "区": "county", "县": "county",
+                "旗": "county", "镇": "town", "乡": "town", "街道": "town"}
+# meetings above any one area: named as written
+_BEYOND = ("全国", "中央", "党的", "中共中央", "国务院", "国家", "中国", "中华", "两岸", "国际", "世界", "亚洲", "海峡")
+
+
+def event_name(name: str, context: dict[str, str]) -> Naming | None:
+    """A meeting's canonical name carries the area that holds it: 全区统战工作会议 in a
+    西湖区 report is 西湖区统战工作会议; a name without an area (青年干部培训班) takes
+    the report's own (county, else city, else province). National meetings and names
+    that begin with a place, a body or a democratic party stay as written."""
+    bare = name.strip("“”")
+    scope = _EVENT_SCOPE.match(name)
+    if scope and scope.group(1) != "国":
+        area = area_for(_SCOPE_LEVEL[scope.group(1)], context)
+        return Naming(area + name[scope.end():], (), True) if area else None
+    gaz = gazetteer.load()
+    if bare.startswith(_BEYOND) or "全国" in bare or _party_prefix(bare) or \
+            any(gaz.lookup(bare[:k]) for k in range(2, min(len(bare), 9))):
+        return Naming(name)
+    if re.match(r"(?:19|20)\d\d年?", bare) and any(gaz.lookup(bare[i:i + k]) for i in range(4, 6)
+                                                  for k in range(2, 8)):
+        return Naming(name)   # 2023年西湖区…座谈会
+    area = next((context[lv] for lv in ("county", "city", "province") if context.get(lv)), None)
+    if area is None:
+        return Naming(name)
+    return Naming(area + name, (name,))
+
+
 def canonical(m: Mention, context: dict[str, str]) -> Naming | None:
     """The naming of a mention in this document, or None if it cannot be resolved."""
     name = (m.name or m.text).replace(" ", "")
@@ -190,6 +220,8 @@ def canonical(m: Mention, context: dict[str, str]) -> Naming | None:
                 return Naming(area, (), True) if area else None
         return None
     contextual = False
+    if m.cls == "Event" and m.extractor != "congresses":
+        return event_name(name, context)
     if FAMILY.get(m.cls) == "Organization" or m.cls == "Document" or FAMILY.get(m.cls) == "Place":
         lead = "《" if m.cls == "Document" else _party_prefix(name)   # 《区委…》, 民进省委
         body = name[len(lead):]
@@ -400,7 +432,8 @@ def resolve(ctx: Context) -> Extraction:
         aliases[key].update(n for n in naming.others if n != name)
         # 区委统战部 completed to 西湖区委统战部 is no name of its own: not an alias;
         # nor is a body a title chain completed (统战部 after 安庆市委常委, 区长 → 区政府)
-        if surface != name and not naming.contextual and (m.extractor not in COMPLETING or name in surface):
+        if surface != name and not naming.contextual and (m.extractor not in COMPLETING or name in surface) \
+                and not (m.cls == "Event" and "、" in surface):   # 全国、全市…会议 names several
             aliases[key].add(surface)
         core = _QUOTE_CORE.fullmatch(surface) or (_QUOTE_CORE.match(surface) if FAMILY[m.cls] in ("Program", "Base") else None)
         if core and core.group(1) != name:

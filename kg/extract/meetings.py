@@ -1,4 +1,183 @@
-"""Meetings, courses and ceremonies: who holds them and who takes part."""
+"""Meetings, courses and ceremonies: who holds them, who takes part, and who is
+elected at them.
+
+The meeting a report is about is the first meeting, course or ceremony it names
+that is not a national one. A person followed in their clause by a verb of
+attending, chairing, speaking or representing (``attend_verb`` in cues.tsv) takes
+part in the meeting that clause names, or else in the report's meeting; so do the
+people listed with them (A，B，C出席), and the bodies a speaker represents
+(代表A、B对大会表示祝贺). 由A和B主办 makes A and B run the meeting the sentence
+names. 当选(为)+body+post makes the people before it members of that body (or of
+the body elected before in the paragraph, or of the association the congress is of),
+and 加入X members of X.
+"""
 from __future__ import annotations
 
-from kg.extract import officials as _officials  # noqa: F401  (people are found first)
+import re
+from functools import lru_cache
+
+from kg.extract import Context, alternation, register
+from kg.extract import officials
+from kg.extract.quoted import cues
+from kg.model import FAMILY, Mention, RelationCandidate
+
+_CLAUSE_END = re.compile("[，。；！？,;]")
+_AFTER_NAME = None
+
+
+@lru_cache(maxsize=1)
+def _after_name() -> re.Pattern:
+    """What may stand between a name and the rest of its clause: a post after the
+    name (王某处长，), 同志, a title."""
+    words = set(officials.posts()) | {"同志", "先生", "女士", "教授", "博士"}
+    return re.compile(rf"(?:{alternation(words)})?[，,]?")
+
+
+def main_event(ctx: Context) -> Mention | None:
+    """The meeting the report is about."""
+    for m in ctx.mentions:
+        if m.cls == "Event" and m.extractor != "congresses" and "全国" not in (m.name or m.text):
+            return m
+    return None
+
+
+def _groups(ctx: Context, persons: list[Mention]) -> list[list[Mention]]:
+    """People listed together: between one and the next only a separator and the
+    next one's title chain (A，县政协副主席B、C)."""
+    text = ctx.doc.text
+    starts = {ps: cs for (ps, _), cs, _ in ctx.notes.get("title_chains", ())}
+    out: list[list[Mention]] = []
+    for p in persons:
+        if out:
+            prev = out[-1][-1]
+            gap = text[prev.end:starts.get(p.start, p.start)]
+            if re.fullmatch(r"(?:同志|先生|女士)?[，、和与及,]?", gap):
+                out[-1].append(p)
+                continue
+        out.append([p])
+    return out
+
+
+@register("participation", produces="relations", requires=("sentences", "mentions"))
+def participation(ctx: Context):
+    text = ctx.doc.text
+    main = main_event(ctx)
+    verb = re.compile(alternation(cues()["attend_verb"]))
+    for s in ctx.sentences:
+        if s.heading:
+            continue
+        inside = ctx.mentions_between(s.start, s.end)
+        persons = [m for m in inside if m.cls == "Person" and m.extractor != "bylines"]
+        for group in _groups(ctx, persons):
+            last = group[-1]
+            pos = _after_name().match(text, last.end).end()
+            end = _CLAUSE_END.search(text, pos, s.end)
+            end = end.start() if end else s.end
+            v = verb.search(text, pos, min(end, pos + 30))
+            if not v:
+                continue
+            events = [m for m in inside if m.cls == "Event" and v.end() <= m.start < end and m.extractor != "congresses"]
+            obj = events[0] if events else main
+            if obj is None:
+                continue
+            for p in group:
+                yield RelationCandidate(p, "participatesIn", obj, s.index, f"attend:{v.group()}", 0.6)
+            if v.group() == "代表":
+                # 代表A、B对大会表示祝贺: the bodies represented take part too
+                for o in inside:
+                    if FAMILY.get(o.cls) == "Organization" and v.end() <= o.start < end:
+                        yield RelationCandidate(o, "participatesIn", obj, s.index, "represented:代表X", 0.5)
+
+
+@register("hosted_by", produces="relations", requires=("sentences", "mentions"))
+def hosted_by(ctx: Context):
+    """由A和B主办，C承办的“…仪式”: A, B and C run the meeting."""
+    text = ctx.doc.text
+    cue = re.compile(alternation(cues()["host_cue"]))
+    for s in ctx.sentences:
+        if "由" not in s.text:
+            continue
+        inside = ctx.mentions_between(s.start, s.end)
+        for c in cue.finditer(text, s.start, s.end):
+            lead = max(text.rfind("由", s.start, c.start()), text.rfind("，", s.start, c.start()))
+            if lead < 0:
+                continue
+            hosts = [m for m in inside if FAMILY.get(m.cls) == "Organization" and lead < m.start and m.end <= c.start()]
+            meeting = next((m for m in inside if m.cls in ("Event", "Program") and m.start >= c.end()), None)
+            if meeting is None or not hosts or "由" not in text[s.start:c.start()]:
+                continue
+            for h in hosts:
+                yield RelationCandidate(h, "runs", meeting, s.index, f"hosted:由X{c.group()}", 0.6)
+
+
+_ORDINAL = re.compile(r"第[一二三四五六七八九十\d]+届|[一二三四五六七八九十\d]+届")
+
+
+@register("elections", produces="mentions", priority=7)
+def elections(ctx: Context):
+    """People elected at a congress (王某、李某等当选为…会长) and the body they were
+    elected to, where the text names it (民建某区第六届委员会: the committee)."""
+    text = ctx.doc.text
+    found = []
+    for m in re.finditer(alternation(cues()["elect_cue"]), text):
+        left = max(text.rfind(ch, 0, m.start()) for ch in "，。；：\n,") + 1
+        seg = re.sub(r"等(?:\d+|[一二三四五六七八九十百]+)[名位人][\u4e00-\u9fff]{0,4}$|等$", "", text[left:m.start()])
+        spans, pos = [], left
+        for part in seg.split("、"):
+            if not officials.is_name(part):
+                spans = []
+                break
+            spans.append((pos, pos + len(part)))
+            pos += len(part) + 1
+        if not spans:
+            continue
+        post = next((p for p in officials._post_re().finditer(text, m.end(), min(len(text), m.end() + 30))
+                     if p.end() == len(text) or text[p.end()] in "，。；、,和并及"), None)
+        if post is None:
+            continue
+        for s, e in spans:
+            yield ctx.mention(s, e, "Person", "elections", 0.75)
+        body = text[m.end():post.start()]
+        org = None
+        kind = officials.body_class(body) if body else None
+        if kind and officials.anchored(body):
+            org = (m.end(), post.start())
+            yield ctx.mention(*org, officials._party_class(body, kind[0]), "elections", 0.7, _ORDINAL.sub("", body))
+        found.append((tuple(spans), org, bool(body), officials.posts()[post.group()][0], text[m.end():post.end()]))
+    ctx.notes["elections"] = found
+
+
+@register("elected_members", produces="relations", requires=("sentences", "mentions"))
+def elected_members(ctx: Context):
+    """memberOf with the post for the people elected, and for those who join a body (加入X)."""
+    at = {(m.start, m.end): m for m in ctx.mentions}
+    prev_org: dict[int, Mention] = {}
+    for spans, org, has_body, post, written in ctx.notes.get("elections", ()):
+        si = ctx.sentence_at(spans[0][0])
+        para = si.paragraph
+        body = at.get(org) if org else None
+        if body is None and has_body:
+            body = _association(ctx, spans[0][0])   # 第二届理事会: the association's own
+        if body is None:
+            body = prev_org.get(para)
+        if body is None:
+            continue
+        prev_org[para] = body
+        for span in spans:
+            person = at.get(span)
+            if person is not None and person.cls == "Person":
+                yield RelationCandidate(person, "memberOf", body, si.index, f"elected:{written}", 0.65, post, written)
+    text = ctx.doc.text
+    for m in re.finditer(alternation(cues()["join_cue"]), text):
+        s = ctx.sentence_at(m.start())
+        orgs = [o for o in ctx.mentions_between(m.end(), min(s.end, m.end() + 2)) if FAMILY.get(o.cls) == "Organization"]
+        left = max(text.rfind(ch, s.start, m.start()) for ch in "，。；,") + 1
+        people = [p for p in ctx.mentions_between(max(left, s.start), m.start()) if p.cls == "Person"]
+        for p in people if orgs else ():
+            yield RelationCandidate(p, "memberOf", orgs[0], s.index, "joined:加入X", 0.6, "会员", "会员")
+
+
+def _association(ctx: Context, pos: int) -> Mention | None:
+    """The association or party committee named last before ``pos``."""
+    before = [m for m in ctx.mentions if m.end <= pos and m.cls in ("MassOrganization", "DemocraticParty")]
+    return before[-1] if before else None

@@ -62,8 +62,37 @@ def _breaks(t) -> bool:
     return len(t.text) >= 2 and t.tag in BREAK_TAGS
 
 
+_ORDINAL = re.compile(r"第?[一二三四五六七八九十百\d]+[届次]|第[一二三四五六七八九十百\d]+期|[届次]")
+
+
+def _event_part(ctx: Context, j: int) -> int | None:
+    """Index of the first token of the part of a meeting's name that token j ends:
+    a session (第十二次, 二届一次), a year (2023年), a 暨 joining two meetings, 各界."""
+    toks = ctx.tokens
+    t = toks[j]
+    if t.text == "暨":
+        text = ctx.doc.text
+        for w in _event_words():
+            k = t.start - len(w)
+            if k >= 0 and text.startswith(w, k) and k in ctx.token_start_set:
+                return ctx.token_index(k)   # 成立大会暨…: the first meeting's word is part of the name
+        return j
+    if _ORDINAL.fullmatch(t.text) or t.text == "各界":
+        return j
+    if t.text == "年" and j > 0 and re.fullmatch(r"(?:19|20)\d\d", toks[j - 1].text):
+        return j - 1
+    if t.text in _barriers() and j + 1 < len(toks) and toks[j + 1].text == "暨":
+        return j   # 成立大会暨第一次会议: the first meeting's word is part of the name
+    return None
+
+
+@lru_cache(maxsize=1)
+def _event_words() -> tuple[str, ...]:
+    return tuple(sorted((r[0] for r in read_table("names.tsv") if r[1] == "Event"), key=len, reverse=True))
+
+
 def find_name(ctx: Context, s: int, e: int, maxlen: int, organization: bool = True, site: bool = False,
-              level: bool = False) -> int | None:
+              level: bool = False, event: bool = False) -> int | None:
     """Start of the name whose suffix spans [s, e); None when the suffix is part of
     an ordinary word (格局, 思路, 路线) or runs into the next word.
 
@@ -125,6 +154,10 @@ def find_name(ctx: Context, s: int, e: int, maxlen: int, organization: bool = Tr
                 break  # 我区玉林街道: a stray 区 is not part of the place's name
         if t.text in ("和", "与") and organization and j > 0 and _inner_and(ctx, j):
             start, j = toks[j - 1].start, j - 2   # 住房和城乡建设局, 工业和信息化局
+            continue
+        first = _event_part(ctx, j) if event else None
+        if first is not None:
+            start, j = toks[first].start, first - 1
             continue
         if t.text in units and suffix in _CAPACITY_SUFFIXES:
             cap = _CAPACITY.search(ctx.doc.text, max(0, t.start - 16), t.start)
@@ -291,11 +324,13 @@ def name_grammar(ctx: Context):
         cls, maxlen, flag = table[m.group()]
         strict = flag == "strict"
         # a site or a community is named after its area (剑南街道南轩社区): the area is a place of its own
-        start = find_name(ctx, s, e, maxlen, FAMILY.get(cls) == "Organization",
-                          cls == "Site" or m.group() in ("社区", "村"), flag == "level")
+        event = flag == "event"
+        start = find_name(ctx, s, e, maxlen, FAMILY.get(cls) in ("Organization", "Event"),
+                          cls == "Site" or m.group() in ("社区", "村"), flag == "level", event)
         if start is None:
             continue
-        start += _strip_leading(text[start:e])
+        if not (event and _SCOPE.match(text, start)):
+            start += _strip_leading(text[start:e])
         start = _drop_leading_verb(ctx, start, s)
         if start >= s:
             continue  # a bare suffix (统战部, 街道) names nothing by itself
@@ -308,6 +343,9 @@ def name_grammar(ctx: Context):
         if flag == "level" and not (contextual or gazetteer.load().leading_places(name)):
             continue  # 监委 alone: a commission needs its level or place
         if any(w in text[start:s] for w in word_set("scope.tsv")):
+            continue
+        if event:
+            yield from _event(ctx, start, s, e)
             continue
         cls = _refine(cls, name)
         strict = strict and cls != "Honor"
@@ -324,6 +362,37 @@ def name_grammar(ctx: Context):
                 start += len(place)
                 name = name[len(place):]
         yield ctx.mention(start, e, cls, "name_grammar", 0.6 if contextual else 0.7)
+
+
+_SCOPE = re.compile(r"全(?:国|省|市|区|县|州|旗|盟|镇|乡|街道)")
+_SESSION_WORDS = re.compile(r"(?:19|20)\d\d年|第?[一二三四五六七八九十百\d]+[届次期]")
+_DECLARED = re.compile(r"[（(](?:以下)?简称[^（）()]{1,12}[）)]")
+
+
+def _event(ctx: Context, start: int, s: int, e: int):
+    """A meeting's mention, if its body says which meeting: not generic once its scope
+    word, sessions and meeting words are set aside (工作会议, 第一次会议 name none).
+    全国、全区、全市统战部长会议 names one meeting per scope word; a declared short form
+    inside the name ((以下简称“新联会”)) is no part of it."""
+    text = ctx.doc.text
+    body = _SESSION_WORDS.sub("", _SCOPE.sub("", text[start:s], count=1))
+    body = _DECLARED.sub("", body)
+    words = word_set("meeting_words.tsv") | _generic_words()[0]
+    rest = body
+    for w in sorted(words, key=len, reverse=True):
+        rest = rest.replace(w, "")
+    if len(re.sub(r"[^\u4e00-\u9fff\w]", "", rest)) < 2:
+        return
+    name = _DECLARED.sub("", text[start:e])
+    scopes = re.search(r"(?:全(?:国|省|市|区|县|州|旗)、)+$", text[max(0, start - 15):start]) \
+        if _SCOPE.match(text, start) else None
+    if scopes:
+        first = start - len(scopes.group())
+        rest_name = name[_SCOPE.match(name).end():]
+        for scope in re.findall(r"全(?:国|省|市|区|县|州|旗)", scopes.group()) + [_SCOPE.match(name).group()]:
+            yield ctx.mention(first, e, "Event", "name_grammar", 0.7, scope + rest_name)
+        return
+    yield ctx.mention(start, e, "Event", "name_grammar", 0.7, name)
 
 
 @lru_cache(maxsize=1)
