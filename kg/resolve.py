@@ -180,8 +180,8 @@ def _party_prefix(name: str) -> str:
     return next((p for p in _parties() if name.startswith(p) and len(name) > len(p)), "")
 
 
-_EVENT_SCOPE = re.compile(r"全(国|省|市|区|县|州|旗|盟|镇|乡|街道)")
-_SCOPE_LEVEL = {"省": "province", "市": "city", "州": "city", "盟": "city", "区": "county", "县": "county",
+_EVENT_SCOPE = re.compile(r"全(国|自治区|省|市|区|县|州|旗|盟|镇|乡|街道)")
+_SCOPE_LEVEL = {"自治区": "province", "省": "province", "市": "city", "州": "city", "盟": "city", "区": "county", "县": "county",
                 "旗": "county", "镇": "town", "乡": "town", "街道": "town"}
 # meetings above any one area: named as written
 _BEYOND = ("全国", "中央", "党的", "中共中央", "国务院", "国家", "中国", "中华", "两岸", "国际", "世界", "亚洲", "海峡")

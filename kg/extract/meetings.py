@@ -84,8 +84,9 @@ def participation(ctx: Context):
                 yield RelationCandidate(p, "participatesIn", obj, s.index, f"attend:{v.group()}", 0.6)
             if v.group() == "代表":
                 # 代表A、B对大会表示祝贺: the bodies represented take part too
+                upto = text.find("对", v.end(), end)
                 for o in inside:
-                    if FAMILY.get(o.cls) == "Organization" and v.end() <= o.start < end:
+                    if FAMILY.get(o.cls) == "Organization" and v.end() <= o.start < (upto if upto > 0 else end):
                         yield RelationCandidate(o, "participatesIn", obj, s.index, "represented:代表X", 0.5)
 
 

@@ -77,13 +77,32 @@ def _event_part(ctx: Context, j: int) -> int | None:
             if k >= 0 and text.startswith(w, k) and k in ctx.token_start_set:
                 return ctx.token_index(k)   # 成立大会暨…: the first meeting's word is part of the name
         return j
-    if _ORDINAL.fullmatch(t.text) or t.text == "各界":
+    if _ORDINAL.fullmatch(t.text) or t.text == "各界" or t.text in ("庆祝", "纪念"):
+        return j
+    if t.text == "周年" and j > 0 and toks[j - 1].text.isdigit():
+        return j - 1   # 成立70周年: an anniversary names the meeting
+    if t.text == "成立" and j + 2 < len(toks) and toks[j + 1].text.isdigit() and toks[j + 2].text == "周年":
         return j
     if t.text == "年" and j > 0 and re.fullmatch(r"(?:19|20)\d\d", toks[j - 1].text):
         return j - 1
     if t.text in _barriers() and j + 1 < len(toks) and toks[j + 1].text == "暨":
         return j   # 成立大会暨第一次会议: the first meeting's word is part of the name
     return None
+
+
+@lru_cache(maxsize=1)
+def _program_words() -> frozenset[str]:
+    """Words of programs a meeting's name may hold (主题教育座谈会)."""
+    return frozenset(r[0] for r in read_table("names.tsv") if r[1] == "Program")
+
+
+def _county_short(ctx: Context, j: int) -> bool:
+    """A county's short name that jieba reads as a word (台州/开化/商会: 开化县),
+    written right after another place."""
+    t = ctx.tokens[j]
+    gaz = gazetteer.load()
+    return len(t.text) == 2 and j > 0 and bool(gaz.lookup(ctx.tokens[j - 1].text)) and any(
+        a.level == "county" for sfx in "县区市旗" for a in gaz.lookup(t.text + sfx))
 
 
 @lru_cache(maxsize=1)
@@ -165,8 +184,10 @@ def find_name(ctx: Context, s: int, e: int, maxlen: int, organization: bool = Tr
                 # 年产5万吨特种陶瓷项目: a capacity is part of a project's name
                 start, j = cap.start(), ctx.token_index(cap.start()) - 1
                 continue
-        if _breaks(t) or t.text in units or t.text.endswith(suffix) or t.text in _barriers():
-            break
+        if _breaks(t) or t.text in units or t.text.endswith(suffix) or t.text in _barriers() and not (
+                event and t.text in _program_words()):
+            if not (event and _county_short(ctx, j)):
+                break
         if len(t.text) == 1 and t.tag == "v" and j > 0 and _breaks(toks[j - 1]):
             break  # 抓/项目 after a verb: a one-character verb at the edge of a clause
         if start < s and has_context_prefix(ctx, start) and not gazetteer.load().leading_places(
@@ -365,6 +386,8 @@ def name_grammar(ctx: Context):
 
 
 _SCOPE = re.compile(r"全(?:国|省|市|区|县|州|旗|盟|镇|乡|街道)")
+_HOLDING = re.compile(r"出席|参加|召开|举行|举办|主持|列席")
+_HOLDER = re.compile(r"([\u4e00-\u9fff]{2,10}?)(?:隆重|正式|组织)?(?:召开|举行|举办)了?")
 _SESSION_WORDS = re.compile(r"(?:19|20)\d\d年|第?[一二三四五六七八九十百\d]+[届次期]")
 _DECLARED = re.compile(r"[（(](?:以下)?简称[^（）()]{1,12}[）)]")
 
@@ -384,12 +407,24 @@ def _event(ctx: Context, start: int, s: int, e: int):
     if len(re.sub(r"[^\u4e00-\u9fff\w]", "", rest)) < 2:
         return
     name = _DECLARED.sub("", text[start:e])
+    if name.startswith("暨") or _HOLDING.search(name[:-2]):
+        return   # 出席会议, 暨…座谈会: a verb and its object, or the second half of a name
+    holder = _HOLDER.search(text, max(0, start - 16), start)
+    if holder and holder.end() == start and not _SCOPE.match(name):
+        area = holder.group(1)
+        for k in range(len(area) - 1):
+            if gazetteer.load().lookup(area[k:]) and not name.startswith(area[k:]):
+                name = area[k:] + name   # 宁波市召开…会议: the city's meeting
+                break
     scopes = re.search(r"(?:全(?:国|省|市|区|县|州|旗)、)+$", text[max(0, start - 15):start]) \
         if _SCOPE.match(text, start) else None
     if scopes:
         first = start - len(scopes.group())
         rest_name = name[_SCOPE.match(name).end():]
-        for scope in re.findall(r"全(?:国|省|市|区|县|州|旗)", scopes.group()) + [_SCOPE.match(name).group()]:
+        listed = re.findall(r"全(?:国|省|市|区|县|州|旗)", scopes.group()) + [_SCOPE.match(name).group()]
+        for i, scope in enumerate(listed):
+            if scope == "全区" and any(x in ("全市", "全州", "全盟") for x in listed[i + 1:]):
+                scope = "全自治区"   # 全国、全区、全市: 区 above 市 is the autonomous region
             yield ctx.mention(first, e, "Event", "name_grammar", 0.7, scope + rest_name)
         return
     yield ctx.mention(start, e, "Event", "name_grammar", 0.7, name)

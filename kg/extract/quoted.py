@@ -47,7 +47,7 @@ def document_titles(ctx: Context):
             yield ctx.mention(m.start(), m.end(), "Document", "document_titles", 0.9)
 
 
-_QUOTE = re.compile(r"“([^“”\n]{1,30})”")
+_QUOTE = re.compile(r"“([^“”\n]{1,50})”")
 
 
 @lru_cache(maxsize=1)
