@@ -398,14 +398,6 @@ def _event(ctx: Context, start: int, s: int, e: int):
     全国、全区、全市统战部长会议 names one meeting per scope word; a declared short form
     inside the name ((以下简称“新联会”)) is no part of it."""
     text = ctx.doc.text
-    body = _SESSION_WORDS.sub("", _SCOPE.sub("", text[start:s], count=1))
-    body = _DECLARED.sub("", body)
-    words = word_set("meeting_words.tsv") | _generic_words()[0]
-    rest = body
-    for w in sorted(words, key=len, reverse=True):
-        rest = rest.replace(w, "")
-    if len(re.sub(r"[^\u4e00-\u9fff\w]", "", rest)) < 2:
-        return
     name = _DECLARED.sub("", text[start:e])
     if name.startswith("暨") or _HOLDING.search(name[:-2]):
         return   # 出席会议, 暨…座谈会: a verb and its object, or the second half of a name
@@ -416,6 +408,12 @@ def _event(ctx: Context, start: int, s: int, e: int):
             if gazetteer.load().lookup(area[k:]) and not name.startswith(area[k:]):
                 name = area[k:] + name   # 宁波市召开…会议: the city's meeting
                 break
+    body = _DECLARED.sub("", _SESSION_WORDS.sub("", text[start:s]))
+    # a scope word or a place says whose meeting it is: then a kind of work names it
+    # (全区统战工作会议); otherwise the body must say more than generic words
+    anchored = _SCOPE.match(name) or gazetteer.load().leading_places(name.strip("“”"))
+    if not _specific_body(_SCOPE.sub("", body, count=1), bool(anchored)):
+        return
     scopes = re.search(r"(?:全(?:国|省|市|区|县|州|旗)、)+$", text[max(0, start - 15):start]) \
         if _SCOPE.match(text, start) else None
     if scopes:
@@ -428,6 +426,15 @@ def _event(ctx: Context, start: int, s: int, e: int):
             yield ctx.mention(first, e, "Event", "name_grammar", 0.7, scope + rest_name)
         return
     yield ctx.mention(start, e, "Event", "name_grammar", 0.7, name)
+
+
+def _specific_body(body: str, anchored: bool) -> bool:
+    """Whether a meeting's body says which meeting, once meeting words (and, for a
+    meeting no scope or place anchors, generic words) are set aside."""
+    words = word_set("meeting_words.tsv") | (frozenset() if anchored else _generic_words()[0])
+    for w in sorted(words, key=len, reverse=True):
+        body = body.replace(w, "")
+    return len(re.sub(r"[^\u4e00-\u9fff\w]", "", body)) >= 2
 
 
 @lru_cache(maxsize=1)
