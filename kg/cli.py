@@ -19,9 +19,12 @@ EPILOG_QUERY = """examples:
   kg query --list
   kg query programs-by-organization
   kg query entity --param entity=中原区委统战部 --format json
+  kg query posts                                      who holds which post, and where it is said
+  kg query posts --param person=王某 --format csv      one person's posts
+  kg query posts --param organization=某区委统战部     the posts of one body (name or alias)
   kg query 'SELECT ?s ?name WHERE { ?s a kg:Program ; skos:prefLabel ?name } LIMIT 5'
   kg query -f my.rq --format csv
-prefixes kg: id: rdf: rdfs: skos: prov: xsd: are predeclared; the default graph is
+prefixes kg: id: rdf: rdfs: skos: prov: xsd: org: are predeclared; the default graph is
 the union of all documents, in which a triple stated by several documents is found
 once per document: use SELECT DISTINCT.
 """
@@ -144,10 +147,12 @@ def extraction_record(x) -> dict:
         "mentions": [{"text": m.text, "class": m.cls, "start": m.start, "end": m.end, "name": m.name or m.text,
                       "extractor": m.extractor} for m in x.mentions],
         "entities": [{"name": e.name, "class": e.cls, "aliases": list(e.aliases), "extractors": list(e.extractors),
-                      "confidence": e.confidence, "code": e.code} for e in x.entities],
+                      "confidence": e.confidence, "code": e.code, **({"within": e.key.scope} if e.key.scope else {})}
+                     for e in x.entities],
         "relations": [{"subject": r.subject.name, "property": r.predicate, "object": r.object.name,
                        "sentence": r.provenance.sentence, "start": r.provenance.start, "end": r.provenance.end,
-                       "rule": r.provenance.rule, "confidence": r.provenance.confidence} for r in x.relations],
+                       "rule": r.provenance.rule, "confidence": r.provenance.confidence,
+                       **({"post": r.post, "post_text": r.post_text} if r.post else {})} for r in x.relations],
         "metrics": [{"about": m.about.name if m.about else None, "indicator": m.indicator, "value": m.value,
                      "unit": m.unit, "approximate": m.approximate, "period": m.period,
                      "years": list(m.years) if m.years else None, "text": m.text,

@@ -87,6 +87,7 @@ class BuildReport:
     entities: Counter = field(default_factory=Counter)
     relations: Counter = field(default_factory=Counter)
     metrics: int = 0
+    posts: int = 0
     triples: int = 0
     seconds: float = 0.0
     extract_seconds: float = 0.0
@@ -99,6 +100,7 @@ class BuildReport:
                    ", ".join(f"{k} {v}" for k, v in sorted(self.entities.items(), key=lambda kv: (-kv[1], kv[0]))))
         out.append(f"relations   {sum(self.relations.values())}: " +
                    ", ".join(f"{k} {v}" for k, v in sorted(self.relations.items(), key=lambda kv: (-kv[1], kv[0]))))
+        out.append(f"posts       {self.posts}  (who holds which post in which body: kg query posts)")
         out.append(f"metrics     {self.metrics}")
         out.append(f"triples     {self.triples:,}")
         out.append(f"seconds     {self.seconds:.2f} (extraction {self.extract_seconds:.2f})")
@@ -166,6 +168,7 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int
         rep.characters += len(x.doc.text)
         rep.relations.update(r.predicate for r in x.relations)
         rep.metrics += len(x.metrics)
+        rep.posts += len({(r.subject, r.object, r.post) for r in x.relations if r.predicate == "memberOf" and r.post})
     rep.triples = len(triples)
     rep.entities = graph.entity_counts(triples)
     graph.write_turtle(triples, out / "graph.ttl")

@@ -48,9 +48,20 @@ def named_queries() -> dict[str, NamedQuery]:
     return out
 
 
-def bind(query: str, params: dict[str, str]) -> str:
-    for k in sorted(params, key=len, reverse=True):
-        query = query.replace(f"${k}", str(ox.Literal(params[k])))
+def optional(help_: str) -> bool:
+    """A parameter its query can go without (its help says "(optional)")."""
+    return "(optional)" in help_
+
+
+def bind(query: str, params: dict[str, str], declared: dict[str, str] | None = None) -> str:
+    """The query with each ``$name`` replaced by its value as a literal; an optional
+    parameter left out becomes UNDEF (its VALUES leaves the variable unbound)."""
+    values = {k: str(ox.Literal(v)) for k, v in params.items()}
+    for k, help_ in (declared or {}).items():
+        if k not in values and optional(help_):
+            values[k] = "UNDEF"
+    for k in sorted(values, key=len, reverse=True):
+        query = query.replace(f"${k}", values[k])
     return query
 
 
@@ -78,13 +89,14 @@ def run_named(store_dir: str | Path, name: str, params: dict[str, str] | None = 
         raise QueryError(f"no named query {name!r}; known: {', '.join(queries)} (kg query --list)")
     q = queries[name]
     params = params or {}
-    missing = [p for p in q.params if p not in params]
+    missing = [p for p, help_ in q.params.items() if p not in params and not optional(help_)]
     unknown = [p for p in params if p not in q.params]
     if missing or unknown:
-        want = ", ".join(f"--param {p}=…" for p in q.params) or "no parameters"
+        want = ", ".join(f"--param {p}=…" + (" (optional)" if optional(h) else "") for p, h in q.params.items()) \
+            or "no parameters"
         raise QueryError(f"query {name!r} takes {want}" + (f"; missing {', '.join(missing)}" if missing else "")
                          + (f"; unknown {', '.join(unknown)}" if unknown else ""))
-    return run(store_dir, bind(q.text, params))
+    return run(store_dir, bind(q.text, params, q.params))
 
 
 def _cell(term) -> str:

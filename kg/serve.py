@@ -208,15 +208,16 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/sparql":
             return self._query(params.get("query"), params)
         if url.path.startswith("/query/"):
-            from kg.query import bind, named_queries
+            from kg.query import bind, named_queries, optional
             name = url.path[len("/query/"):]
             q = named_queries().get(name)
             if q is None:
                 return self._send(_text(404, f"no named query {name!r}; known: {', '.join(named_queries())}"))
-            missing = [p for p in q.params if p not in params]
+            missing = [p for p, h in q.params.items() if p not in params and not optional(h)]
             if missing:
                 return self._send(_text(400, f"query {name!r} needs ?{'&'.join(p + '=…' for p in missing)}"))
-            return self._query(bind(q.text, {p: params[p] for p in q.params}), {"format": params.get("format")})
+            given = {p: params[p] for p in q.params if p in params}
+            return self._query(bind(q.text, given, q.params), {"format": params.get("format")})
         if url.path == "/queries":
             from kg.query import named_queries
             body = json.dumps({q.name: {"description": q.description, "params": q.params}
