@@ -38,8 +38,10 @@ SOFT = ("由", "在", "对", "向", "为", "经", "据", "从", "将", "把", "�
         "召开", "举办", "举行", "会见", "看望", "慰问", "深入", "前往", "来到", "赴", "应邀", "获悉", "听取",
         "包括", "其中", "特邀", "以及")
 # characters that do not stand in a given name (they make the "name" a post or a word)
-NOT_GIVEN = set("的了在是等们这那个及与对说也都还又把被从到市区县省镇乡村委部局会记席员届次年月日号名")
+NOT_GIVEN = set("的了在是等们这那个及与对说也都还又把被从到以诉市区县省镇乡村委部局会记席员届次年月日号名")
 GOV_LEVELS = "省市区县州旗镇乡"
+# forms of address that follow a surname (张经理, 李博士): no given name
+TITLES = {"先生", "女士", "博士", "经理", "律师", "老师", "教授", "医生", "记者", "同志", "总监", "老板", "师傅", "大夫"}
 NATIONAL = ("中国", "中华", "全国", "国家", "国务院", "中央")
 
 
@@ -126,6 +128,8 @@ def is_name(s: str) -> bool:
         return False
     if not 1 <= len(given) <= 2 or not all(CJK.match(c) for c in s) or any(c in NOT_GIVEN for c in given):
         return False
+    if given in posts() or given in TITLES or len(given) == 2 and _word_tags().get(given, "")[:1] in ("v", "p", "c", "d"):
+        return False   # 张经理, 和监事, 曾表示: a surname with a title, a post or a verb
     tag = _word_tags().get(s)
     return tag is None or tag.startswith("nr")
 
@@ -439,11 +443,30 @@ def _name_run(ctx: Context, pos: int):
         yield ctx.mention(s, e, "Person", "bylines", 0.7)
 
 
+@register("speakers", produces="mentions", priority=5)
+def speakers(ctx: Context):
+    """A name that opens a clause and is followed by a speech verb or a form of
+    address (王某表示, 李某先生), or opens a line as a speaker (王某：…)."""
+    text = ctx.doc.text
+    cue = re.compile(alternation(cues()["speech_cue"]))
+    # where a speaker's name starts: a clause's start, or right after the body they
+    # speak for (某县执法局王某表示)
+    starts = r"(?:^|(?<=[，。；：、！？“”\s（(])|(?<=[局部委院会处所办站队]))"
+    for m in re.finditer(starts + r"[\u4e00-\u9fff]", text, re.M):
+        line_start = m.start() == 0 or text[m.start() - 1] == "\n"
+        for k in (4, 3, 2):
+            cand = text[m.start():m.start() + k]
+            if len(cand) == k and is_name(cand) and (cue.match(text, m.start() + k) or (
+                    line_start and text[m.start() + k:m.start() + k + 1] in "：:")):
+                yield ctx.mention(m.start(), m.start() + k, "Person", "speakers", 0.65)
+                break
+
+
 @register("person_recurrences", produces="mentions", priority=6)
 def person_recurrences(ctx: Context):
     """Every other place a person named with a post or a byline is named again (王某指出)."""
     text = ctx.doc.text
-    found = {m.text for m in ctx.mentions if m.cls == "Person" and m.extractor in ("title_chains", "bylines", "leaders")}
+    found = {m.text for m in ctx.mentions if m.cls == "Person" and m.extractor in ("title_chains", "bylines", "leaders", "elections")}
     seen = {(m.start, m.end) for m in ctx.mentions if m.cls == "Person"}
     for name in sorted(found, key=len, reverse=True):
         for m in re.finditer(re.escape(name), text):

@@ -182,6 +182,7 @@ def _person_name() -> str:
 def people(ctx: Context):
     """People next to a role: a byline (本报记者 张三 李四), a title after the name
     (张三教授), a photo credit (张三摄) or a count (李四等3人)."""
+    from kg.extract.officials import is_name
     text = ctx.doc.text
     name = _person_name()
     before = cues()["person_before"]
@@ -189,7 +190,7 @@ def people(ctx: Context):
         pos = m.end()
         while True:
             n = re.compile(r" ?([\u4e00-\u9fff]{2,3})(?= |$|\n|文|摄|/)").match(text, pos)
-            if not n or n.group(1) in before:
+            if not n or n.group(1) in before or not is_name(n.group(1)):
                 break
             yield ctx.mention(n.start(1), n.end(1), "Person", "people", 0.7)
             pos = n.end()
