@@ -85,9 +85,13 @@ def shared_suffix(ctx: Context):
     quoted = [r for r in read_table("quoted.tsv") if r[1] in ("Program", "Event")]
     suffixes = {r[0]: r[1] for r in rows + quoted}
     pat = re.compile(rf"(?<![\u4e00-\u9fff])((?:[\u4e00-\u9fff]{{2,4}}、)+)([\u4e00-\u9fff]{{2,4}})({alternation(suffixes)})(?![\u4e00-\u9fff])")
+    from kg.extract.officials import is_name
     for m in pat.finditer(ctx.doc.text):
         suffix = m.group(3)
         cls = suffixes[suffix]
+        items = re.findall(r"[\u4e00-\u9fff]{2,4}", m.group(1)) + [m.group(2)]
+        if cls == "Event" and (re.search("出席|参加|召开|举行|举办|主持|列席", m.group(2)) or any(map(is_name, items))):
+            continue  # 王某、李某出席会议: people attending, not meetings
         for n, item in enumerate(re.finditer(r"[\u4e00-\u9fff]{2,4}", m.group(1))):
             s, e = m.start(1) + item.start(), m.start(1) + item.end()
             if n == 0:

@@ -181,7 +181,8 @@ def elected_members(ctx: Context):
 def _association(ctx: Context, pos: int) -> Mention | None:
     """The association whose congress the report is about: the one the meeting's
     name holds (某市新联会第一届第一次会员大会), else the one named last before ``pos``."""
-    before = [m for m in ctx.mentions if m.end <= pos and m.cls in ("MassOrganization", "DemocraticParty")]
+    bodies = [m for m in ctx.mentions if m.cls in ("MassOrganization", "DemocraticParty")]
     main = main_event(ctx)
-    held = [m for m in before if main is not None and (m.name or m.text) in (main.name or main.text)]
+    held = [m for m in bodies if main is not None and (m.name or m.text) in (main.name or main.text)]
+    before = [m for m in bodies if m.end <= pos]
     return (held or before or [None])[-1]

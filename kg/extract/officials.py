@@ -128,10 +128,16 @@ def is_name(s: str) -> bool:
         return False
     if not 1 <= len(given) <= 2 or not all(CJK.match(c) for c in s) or any(c in NOT_GIVEN for c in given):
         return False
-    if given in posts() or given in TITLES or len(given) == 2 and _word_tags().get(given, "")[:1] in ("v", "p", "c", "d"):
-        return False   # 张经理, 和监事, 曾表示: a surname with a title, a post or a verb
+    if given in posts() or given in TITLES or given in _not_given_words():
+        return False   # 张经理, 和监事, 曾表示: a surname with a title, a post or what follows a name
     tag = _word_tags().get(s)
     return tag is None or tag.startswith("nr")
+
+
+@lru_cache(maxsize=1)
+def _not_given_words() -> frozenset[str]:
+    c = cues()
+    return frozenset(w for k in ("name_follow", "speech_cue", "attend_verb") for w in c[k] if len(w) == 2)
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,83 @@
+"""Meetings, courses and ceremonies, on made-up news items from other provinces."""
+import pytest
+
+from helpers import extraction
+
+
+def events(text):
+    return {e.name for e in extraction(text).entities if e.cls == "Event"}
+
+
+def triples(text, prop):
+    return {(r.subject.name, r.object.name) for r in extraction(text).relations if r.predicate == prop}
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a scope word names the area that holds the meeting
+    ("3月8日，遵义市汇川区召开全区统战工作会议。", {"汇川区统战工作会议"}),
+    ("会议传达了全国、全省、全市宣传部长会议精神。遵义市汇川区委宣传部供稿。",
+     {"全国宣传部长会议", "贵州省宣传部长会议", "遵义市宣传部长会议"}),
+    # sessions, 暨 and a congress of a body
+    ("5月6日，民盟遵义市汇川区第五次代表大会召开。", {"民盟遵义市汇川区第五次代表大会"}),
+    ("9月1日，汇川区青年商会成立大会暨第一届理事会第一次会议举行。",
+     {"汇川区青年商会成立大会暨第一届理事会第一次会议"}),
+    # a course without an area takes the report's own
+    ("遵义市汇川区委组织部举办了一期年轻干部培训班。", {"汇川区年轻干部培训班"}),
+    # a year, an anniversary, a quoted name inside the name
+    ("1月10日，2024年汇川区各界人士新春茶话会举行。", {"2024年汇川区各界人士新春茶话会"}),
+    ("遵义市汇川区召开庆祝新中国成立75周年暨民族团结进步座谈会。",
+     {"汇川区庆祝新中国成立75周年暨民族团结进步座谈会"}),
+    ("汇川区“红城讲堂”开班仪式在区委党校举行。", {"汇川区“红城讲堂”开班仪式"}),
+    # a city that convenes: its meeting, whatever districts the report names
+    ("4月2日，遵义市召开民营经济人士联席会议，汇川区、红花岗区作交流发言。", {"遵义市民营经济人士联席会议"}),
+    # national meetings stay as written
+    ("深入学习第七次全国民族团结进步表彰大会精神。遵义市汇川区供稿。", {"第七次全国民族团结进步表彰大会"}),
+    # a kind of meeting alone, or a verb and its object, is no meeting
+    ("会议结束后，召开工作会议，有关人员出席会议。汇川区供稿。", set()),
+    ("区领导孙德明、钱雅琴、周平出席会议。遵义市汇川区供稿。", set()),
+])
+def test_event_names(text, expected):
+    assert events(text) == expected
+
+
+HEAD = "6月18日，遵义市汇川区召开全区民营经济统战工作会议。"
+
+
+@pytest.mark.parametrize("text,expected", [
+    # attending, chairing, speaking: the meeting the report is about
+    (HEAD + "区委常委、统战部部长赵文静出席并讲话，区政协副主席陈立主持会议。",
+     {("赵文静", "汇川区民营经济统战工作会议"), ("陈立", "汇川区民营经济统战工作会议")}),
+    # a list of officials closed by one verb
+    (HEAD + "区委书记王伟，区人大常委会副主任李强，区政协副主席张红出席。",
+     {("王伟", "汇川区民营经济统战工作会议"), ("李强", "汇川区民营经济统战工作会议"),
+      ("张红", "汇川区民营经济统战工作会议")}),
+    # a later sentence where a named person speaks
+    (HEAD + "区委书记王伟出席。王伟强调，要优化营商环境。", {("王伟", "汇川区民营经济统战工作会议")}),
+    # a representative and the bodies represented, not the body congratulated
+    (HEAD + "市委统战部处长刘洋代表遵义市委统战部对会议召开表示祝贺。",
+     {("刘洋", "汇川区民营经济统战工作会议"), ("遵义市委统战部", "汇川区民营经济统战工作会议")}),
+    # a research visit is no meeting: nobody takes part in one
+    ("汇川区委统战部副部长刘洋带队赴红花岗区考察调研。", set()),
+    # a byline is no participant
+    (HEAD + "（记者张晓宇）", set()),
+])
+def test_participation(text, expected):
+    assert triples(text, "participatesIn") == expected
+
+
+def test_hosted_by():
+    text = ("由共青团遵义市委员会和遵义市文明办主办，遵义市志愿者协会承办的"
+            "“汇川区志愿服务月启动仪式”在人民广场举行。")
+    assert triples(text, "runs") >= {("共青团遵义市委员会", "“汇川区志愿服务月启动仪式”"),
+                                     ("遵义市文明办", "“汇川区志愿服务月启动仪式”"),
+                                     ("遵义市志愿者协会", "“汇川区志愿服务月启动仪式”")}
+
+
+def test_the_convening_body_runs_the_meeting():
+    text = "9月27日，遵义市汇川区委统战部召开党外代表人士座谈会。"
+    assert ("汇川区委统战部", "汇川区党外代表人士座谈会") in triples(text, "runs")
+
+
+def test_a_passive_meeting_has_no_runner():
+    text = "3月27日上午，遵义市汇川区党外知识分子联谊会第三次会员大会召开。"
+    assert triples(text, "runs") == set()

@@ -1,0 +1,142 @@
+"""Officials and their posts, on made-up news items from other provinces and bodies."""
+import pytest
+from hypothesis import given, strategies as st
+
+from helpers import extraction
+from kg.extract import officials
+
+
+def memberships(text):
+    x = extraction(text)
+    return {(r.subject.name, r.object.name, r.post) for r in x.relations if r.predicate == "memberOf"}
+
+
+def people(text):
+    return {e.name for e in extraction(text).entities if e.cls == "Person"}
+
+
+# A report from 涪城区 (绵阳市, 四川省) unless the text names another area.
+FC = "绵阳市涪城区召开民营经济发展大会。"
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a chain: committee post, then a department written bare, which belongs to that committee
+    (FC + "区委常委、统战部部长赵文静出席并讲话。",
+     {("赵文静", "涪城区委", "常委"), ("赵文静", "涪城区委统战部", "部长")}),
+    # 中共 before the committee is dropped from the canonical name
+    (FC + "中共涪城区委常委、组织部部长钱志刚主持会议。",
+     {("钱志刚", "涪城区委", "常委"), ("钱志刚", "涪城区委组织部", "部长")}),
+    # a contracted department post: 宣传部长 = 宣传部 + 部长
+    (FC + "区委常委、宣传部长孙丽华作报告。",
+     {("孙丽华", "涪城区委", "常委"), ("孙丽华", "涪城区委宣传部", "部长")}),
+    # a Party cell of a body: 党组副书记; a bare post after it serves the cell's parent
+    (FC + "区人大常委会党组副书记、副主任周建国致辞。",
+     {("周建国", "涪城区人大常委会党组", "副书记"), ("周建国", "涪城区人大常委会", "副主任")}),
+    # a head of government without a body: the level's people's government
+    (FC + "区委副书记、区长郑海涛讲话。",
+     {("郑海涛", "涪城区委", "副书记"), ("郑海涛", "涪城区人民政府", "区长")}),
+    # items joined by a comma where the text before it ends with a post
+    (FC + "区委常委、统战部部长，区政协党组副书记冯晓东出席。",
+     {("冯晓东", "涪城区委", "常委"), ("冯晓东", "涪城区委统战部", "部长"), ("冯晓东", "涪城区政协党组", "副书记")}),
+    # another city's officials keep their own place
+    (FC + "甘肃省天水市委常委、统战部部长何立群带队考察。",
+     {("何立群", "甘肃省天水市委", "常委"), ("何立群", "甘肃省天水市委统战部", "部长")}),
+    # a body, then the name, then the post
+    (FC + "区委组织部黄思远科长参加调研。", {("黄思远", "涪城区委组织部", "科长")}),
+    # 和 inside one body's name
+    (FC + "西南科技大学国际交流与合作处处长罗一鸣出席。",
+     {("罗一鸣", "西南科技大学国际交流与合作处", "处长")}),
+    # a democratic party's committee with a context level (民盟市委 → 民盟绵阳市委)
+    (FC + "民盟市委副主委蒋雨辰参加会议。", {("蒋雨辰", "民盟绵阳市委", "副主委")}),
+    # a subdistrict's Party working committee, completed from the report's subdistrict
+    ("绵阳市涪城区城厢街道召开居民议事会。街道党工委书记邓海波主持会议。",
+     {("邓海波", "城厢街道党工委", "书记")}),
+    # a list of names after one chain: each holds the posts
+    (FC + "民革会员汪晨、傅思雨、卢海平等参加活动。",
+     {("汪晨", "民革", "会员"), ("傅思雨", "民革", "会员"), ("卢海平", "民革", "会员")}),
+    # a bare body that stands for nothing (学院党总支) gives a person, not a membership
+    (FC + "学院党总支书记侯佳宁主持。", set()),
+])
+def test_title_chains(text, expected):
+    assert memberships(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # bylines and credits, names written without spaces
+    ("涪城区举行志愿服务月启动仪式\n本报讯（记者张晓宇通讯员林雪）3月2日，活动举行。", {"张晓宇", "林雪"}),
+    ("活动举行。\n（编辑：孙婷婷 责编：赵磊 终审：钱卫国）", {"孙婷婷", "赵磊", "钱卫国"}),
+    ("活动举行。\n撰稿：周可欣初审：吴天明", {"周可欣", "吴天明"}),
+    # names in parentheses closing the article
+    ("活动举行，共300余人参加。（黄一帆 郑小雨）", {"黄一帆", "郑小雨"}),
+    # leaders named without a post
+    ("3月5日，座谈会召开。县领导孙德明、钱雅琴、周平出席会议。", {"孙德明", "钱雅琴", "周平"}),
+    # a speaker opening a clause; a later mention of a named person
+    ("座谈会召开。区委书记韩立军出席。韩立军指出，要抓好落实。", {"韩立军"}),
+    ("记者了解到，马晓东表示，将继续推进。", {"马晓东"}),
+    # words that begin with a surname are no people
+    ("以党建书记项目为抓手，推进方面工作，强调要求。", set()),
+])
+def test_people(text, expected):
+    assert people(text) == expected
+
+
+def test_reporter_is_a_member_of_the_outlet():
+    text = "绵阳新闻网讯（记者张晓宇 通讯员林雪）3月2日，涪城区举行志愿服务月启动仪式。"
+    assert ("张晓宇", "绵阳新闻网", "记者") in memberships(text)
+    assert not any(p == "林雪" for p, _, _ in memberships(text))
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("大会选举产生了民建涪城区第三届委员会，孙立新当选为民建涪城区第三届委员会主任委员，"
+     "王思源、陈可为当选为副主任委员。",
+     {("孙立新", "民建涪城区委员会", "主任委员"), ("王思源", "民建涪城区委员会", "副主任委员"),
+      ("陈可为", "民建涪城区委员会", "副主任委员")}),
+    # 第二届理事会: the association whose congress it is
+    ("绵阳市涪城区青年商会第二届会员大会召开。周俊峰当选第二届理事会会长。涪城区青年商会现有会员120家。",
+     {("周俊峰", "涪城区青年商会", "会长")}),
+])
+def test_elections(text, expected):
+    assert expected <= memberships(text)
+
+
+def test_joining_a_body():
+    text = FC + "民进会员韩雪、魏东等加入涪城区新联会。"
+    got = memberships(text)
+    assert ("韩雪", "涪城区新联会", "会员") in got and ("魏东", "民进", "会员") in got
+
+
+def test_person_identity_is_the_name_within_an_area():
+    a = extraction("绵阳市涪城区召开会议。区委书记王伟出席。")
+    b = extraction("天水市秦州区召开会议。区委书记王伟出席。")
+    ka = {e.key for e in a.entities if e.cls == "Person"}
+    kb = {e.key for e in b.entities if e.cls == "Person"}
+    assert ka != kb and {k.name for k in ka} == {k.name for k in kb} == {"王伟"}
+    c = extraction("涪城区召开座谈会。区委书记王伟主持。")
+    assert ka == {e.key for e in c.entities if e.cls == "Person"}
+
+
+@pytest.mark.parametrize("name,ok", [
+    ("王伟", True), ("欧阳明华", True), ("项目", False), ("方面", False), ("张经理", False),
+    ("曾表示", False), ("和监事", False), ("李市长", False), ("王", False), ("王小明明", False),
+])
+def test_is_name(name, ok):
+    assert officials.is_name(name) is ok
+
+
+NAMES = st.sampled_from(["王伟", "李小红", "张国强", "陈静", "欧阳明华", "周平", "吴天明"])
+
+
+@given(st.lists(NAMES, min_size=1, max_size=4))
+def test_split_names_covers_a_run_of_names(names):
+    run = "".join(names)
+    parts = officials.split_names(run)
+    assert parts is not None
+    assert "".join(run[s:e] for s, e in parts) == run
+    assert all(officials.is_name(run[s:e]) for s, e in parts)
+
+
+def test_offsets_of_people_and_bodies_point_at_the_text():
+    from helpers import context_of
+    ctx = context_of(FC + "区委常委、统战部部长赵文静出席并讲话。县领导孙德明出席。")
+    for m in ctx.mentions:
+        assert ctx.doc.text[m.start:m.end] == m.text
