@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from functools import lru_cache
 
 from kg import gazetteer
 from kg.extract import Context, read_table
 from kg.extract.relations import Sentence as RelSentence
 from kg.normalize import BYLINE
+from kg.naming import _strip_context, canonical, core_key, is_short_form
 from kg.periods import document_year, period_years
 from kg.model import (FAMILY, Entity, EntityKey, Extraction, Mention, Metric, Provenance, Relation, Sentence)
 
@@ -28,10 +28,6 @@ COMPLETING = ("title_chains", "elections")   # extractors whose names complete w
 ACTOR_CLASSES = ("PartyOrganization", "GovernmentAgency", "MassOrganization", "DemocraticParty",
                  "Organization", "AdministrativeArea")
 
-
-@lru_cache(maxsize=1)
-def _context_rules() -> list[tuple[str, str, str]]:
-    return sorted(((r[0], r[1], r[2]) for r in read_table("context.tsv")), key=lambda r: -len(r[0]))
 
 
 def _names_of(gaz, full: str) -> list[str]:
@@ -48,13 +44,16 @@ def document_context(ctx: Context) -> dict[str, str]:
     for m in ctx.mentions:
         names.update(gazetteer.load().leading_places(m.name or m.text) if m.extractor != "gazetteer_places" else [m.name or m.text])
     counts: dict[str, Counter] = defaultdict(Counter)
-    for n in names:
+    # in order of first appearance, so that of areas named equally often the first wins
+    for n in sorted(names, key=lambda n: (text.find(n) if n in text else len(text), n)):
         area = gaz.best(n)
         if area:
             counts[area.level][n] = text.count(n) + text.count(area.alias or "\0") * (area.level != "county")
     out: dict[str, str] = {}
-    if counts["county"]:
-        out["county"] = counts["county"].most_common(1)[0][0]
+    top = counts["county"].most_common(2)
+    if top and not (len(top) == 2 and top[0][1] == top[1][1] and counts["city"]):
+        # several districts named equally in a city's report: none of them is its own
+        out["county"] = top[0][0]
         # same-named counties (西湖区 in 杭州 and in 南昌): the one whose city the text
         # names most, by full name or short form
         choices = gaz.lookup(out["county"])
@@ -96,155 +95,6 @@ def _complete_upwards(gaz, out: dict[str, str]) -> None:
         out["city"] = city.name
         if city.parent:
             out["province"] = city.parent
-
-
-def _strip_context(name: str, cls: str, areas: set[str]) -> str:
-    """Drop leading places that only repeat the context, while what is left still
-    begins with a place (中原区汝河路街道党工委 → 汝河路街道党工委)."""
-    gaz = gazetteer.load()
-    changed = True
-    while changed:
-        changed = False
-        for a in sorted(areas, key=len, reverse=True):
-            rest = name[len(a):]
-            if name.startswith(a) and len(rest) >= 2 and rest[0] not in "委人政党":
-                starts_with_place = any(rest.startswith(p) for p in areas) or any(
-                    gaz.lookup(rest[:k]) for k in range(2, min(len(rest), 10) + 1))
-                if starts_with_place or FAMILY.get(cls) in ("Place", "Base", "Project"):
-                    name, changed = rest, True
-                    break
-    return name
-
-
-@lru_cache(maxsize=1)
-def _full_forms() -> list[tuple[str, str]]:
-    return sorted(((r[0], r[1]) for r in read_table("full_forms.tsv")), key=lambda r: -len(r[0]))
-
-
-def full_form(name: str) -> str:
-    """中原区法院 → 中原区人民法院: an area name followed by a short organization word."""
-    for short, full in _full_forms():
-        if name.endswith(short) and not name.endswith(full):
-            area = name[:-len(short)]
-            if area and "".join(gazetteer.load().leading_places(area)) == area:
-                return area + full
-    return name
-
-
-def is_short_form(short: str, full: str) -> bool:
-    """A parenthesised short form of a name: a Latin acronym (CCD), or characters
-    taken in order from the name (中原区新联会 of 中原区新的社会阶层人士联谊会), not a
-    qualifier such as 中关村e谷(郑州)."""
-    if short.isascii():
-        return short.isupper()
-    if len(short) >= len(full) or short[0] != full[0]:
-        return False
-    it = iter(full)
-    return all(ch in it for ch in short)
-
-
-def core_key(name: str) -> str:
-    """What two names of one program share: the quoted core without marks and
-    enumeration commas (“听、讲、看、送”活动 and “听讲看送” → 听讲看送)."""
-    m = _QUOTE_CORE.search(name)
-    core = m.group(1) if m else name
-    return re.sub(r"[、·\s]", "", core)
-
-
-def area_for(level: str, context: dict[str, str]) -> str | None:
-    """The area a level word means: 市 in a report from a county-level city
-    (绵竹市) is that city, not the prefecture above it."""
-    if level == "city" and context.get("county", "").endswith("市"):
-        return context["county"]
-    return context.get(level)
-
-
-@dataclass(frozen=True)
-class Naming:
-    """How a mention is named: its canonical name, the other names it gives the
-    entity (a completed short form 西湖区法院 beside 西湖区人民法院, a full form with
-    the context's places), and whether its surface depends on context (区委统战部)."""
-    name: str
-    others: tuple[str, ...] = ()
-    contextual: bool = False
-
-
-@lru_cache(maxsize=1)
-def _parties() -> tuple[str, ...]:
-    rows = read_table("class_prefixes.tsv")
-    return tuple(sorted((r[0] for r in rows if r[2] == "DemocraticParty"), key=len, reverse=True))
-
-
-def _party_prefix(name: str) -> str:
-    """A democratic party's short name before a committee (民进省委 → 民进)."""
-    return next((p for p in _parties() if name.startswith(p) and len(name) > len(p)), "")
-
-
-_EVENT_SCOPE = re.compile(r"全(国|自治区|省|市|区|县|州|旗|盟|镇|乡|街道)")
-_SCOPE_LEVEL = {"自治区": "province", "省": "province", "市": "city", "州": "city", "盟": "city", "区": "county", "县": "county",
-                "旗": "county", "镇": "town", "乡": "town", "街道": "town"}
-# meetings above any one area: named as written
-_BEYOND = ("全国", "中央", "党的", "中共中央", "国务院", "国家", "中国", "中华", "两岸", "国际", "世界", "亚洲", "海峡")
-
-
-def event_name(name: str, context: dict[str, str]) -> Naming | None:
-    """A meeting's canonical name carries the area that holds it: 全区统战工作会议 in a
-    西湖区 report is 西湖区统战工作会议; a name without an area (青年干部培训班) takes
-    the report's own (county, else city, else province). National meetings and names
-    that begin with a place, a body or a democratic party stay as written."""
-    bare = name.strip("“”")
-    scope = _EVENT_SCOPE.match(name)
-    if scope and scope.group(1) != "国":
-        area = area_for(_SCOPE_LEVEL[scope.group(1)], context)
-        return Naming(area + name[scope.end():], (), True) if area else None
-    gaz = gazetteer.load()
-    if bare.startswith(_BEYOND) or "全国" in bare or _party_prefix(bare) or \
-            any(gaz.lookup(bare[:k]) for k in range(2, min(len(bare), 9))):
-        return Naming(name)
-    if re.match(r"(?:19|20)\d\d年?", bare) and any(gaz.lookup(bare[i:i + k]) for i in range(4, 6)
-                                                  for k in range(2, 8)):
-        return Naming(name)   # 2023年西湖区…座谈会
-    area = next((context[lv] for lv in ("county", "city", "province") if context.get(lv)), None)
-    if area is None:
-        return Naming(name)
-    return Naming(area + name, (name,))
-
-
-def canonical(m: Mention, context: dict[str, str]) -> Naming | None:
-    """The naming of a mention in this document, or None if it cannot be resolved."""
-    name = (m.name or m.text).replace(" ", "")
-    if m.extractor == "context_words":
-        for word, level, _ in _context_rules():
-            if name == word:
-                area = area_for(level, context)
-                return Naming(area, (), True) if area else None
-        return None
-    contextual = False
-    if m.cls == "Event" and m.extractor != "congresses":
-        return event_name(name, context)
-    if FAMILY.get(m.cls) == "Organization" or m.cls == "Document" or FAMILY.get(m.cls) == "Place":
-        lead = "《" if m.cls == "Document" else _party_prefix(name)   # 《区委…》, 民进省委
-        body = name[len(lead):]
-        for prefix, level, template in _context_rules():
-            if body.startswith(prefix) and not prefix.startswith(("我", "全", "本", "该")):
-                area = area_for(level, context)
-                if area is None:
-                    return None if m.cls != "Document" else Naming(name)
-                name = lead + template.format(area=area) + body[len(prefix):]
-                contextual = True
-                break
-    others = []
-    if m.cls != "Document":
-        stripped = _strip_context(name, m.cls, set(context.values()))
-        if stripped != name:
-            others.append(name)
-            name = stripped
-    if FAMILY.get(m.cls) == "Organization":
-        full = full_form(name)
-        if full != name:
-            others.append(name)
-            name = full
-    return Naming(name, tuple(others), contextual)
 
 
 def section_of(sentences) -> list[int]:

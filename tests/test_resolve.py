@@ -139,3 +139,44 @@ def test_undeclared_short_form_joins_its_full_name_but_near_names_stay_apart():
 def test_a_name_that_is_a_county_and_a_town_is_the_county():
     x = extraction("洛阳市委组织部：抓党建\n涧西区天津路街道被命名为示范街道。")
     assert x.context.get("county") == "涧西区" and x.context.get("town") == "天津路街道"
+
+
+import pytest  # noqa: E402
+
+from kg.naming import full_form, strip_parents  # noqa: E402
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("保定市竞秀区委统战部", "竞秀区委统战部"),        # a city before its district
+    ("河北省保定市委", "保定市委"),                    # a province before its city
+    ("河北省保定市竞秀区委", "竞秀区委"),
+    ("保定市委统战部", "保定市委统战部"),              # one place: nothing to drop
+    ("成都市竞秀区委", "成都市竞秀区委"),              # not its parent: kept as written
+])
+def test_parents_before_a_place_are_dropped(name, expected):
+    assert strip_parents(name) == expected
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("竞秀区法院", "竞秀区人民法院"),
+    ("民盟竞秀区委会", "民盟竞秀区委员会"),            # a democratic party's committee
+    ("竞秀区人民法院", "竞秀区人民法院"),
+])
+def test_full_forms(name, expected):
+    assert full_form(name) == expected
+
+
+def test_a_city_report_naming_districts_equally_has_no_district():
+    x = extraction("保定市召开民营经济座谈会，竞秀区、莲池区作交流发言。")
+    assert "county" not in x.context and x.context["city"] == "保定市"
+    assert ("Event", "保定市民营经济座谈会") in names(x)
+
+
+def test_context_is_the_same_in_every_process():
+    import subprocess
+    import sys
+    code = ("from helpers import extraction; x = extraction('竞秀区、莲池区开展活动。保定市供稿。'); "
+            "print(sorted(x.context.items()))")
+    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=__file__.rsplit("/", 1)[0],
+                           env={"PYTHONHASHSEED": str(seed), "PATH": "/usr/bin:/bin"}).stdout for seed in (1, 2, 3)}
+    assert len(outs) == 1 and outs != {""}

@@ -22,7 +22,6 @@ from kg.extract.quoted import cues
 from kg.model import FAMILY, Mention, RelationCandidate
 
 _CLAUSE_END = re.compile("[，。；！？,;]")
-_AFTER_NAME = None
 
 
 @lru_cache(maxsize=1)

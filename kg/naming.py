@@ -1,0 +1,199 @@
+"""Canonical names: how a mention is named in its document's context.
+
+Part of stage 5 (resolve): a context-dependent name is completed from the areas the
+document is about (区委统战部 → 西湖区委统战部, 民进省委 → 民进浙江省委), a leading place
+that only repeats the context is dropped, a short organization word gets its full
+form, and a meeting's name carries the area that holds it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from kg import gazetteer
+from kg.extract import read_table
+from kg.model import FAMILY, Mention
+
+_QUOTE_CORE = re.compile(r"“([^“”]+)”")
+
+
+@lru_cache(maxsize=1)
+def _context_rules() -> list[tuple[str, str, str]]:
+    return sorted(((r[0], r[1], r[2]) for r in read_table("context.tsv")), key=lambda r: -len(r[0]))
+
+
+def _strip_context(name: str, cls: str, areas: set[str]) -> str:
+    """Drop leading places that only repeat the context, while what is left still
+    begins with a place (中原区汝河路街道党工委 → 汝河路街道党工委)."""
+    gaz = gazetteer.load()
+    changed = True
+    while changed:
+        changed = False
+        for a in sorted(areas, key=len, reverse=True):
+            rest = name[len(a):]
+            if name.startswith(a) and len(rest) >= 2 and rest[0] not in "委人政党":
+                starts_with_place = any(rest.startswith(p) for p in areas) or any(
+                    gaz.lookup(rest[:k]) for k in range(2, min(len(rest), 10) + 1))
+                if starts_with_place or FAMILY.get(cls) in ("Place", "Base", "Project"):
+                    name, changed = rest, True
+                    break
+    return name
+
+
+def strip_parents(name: str) -> str:
+    """Drop leading places that only say where the next one lies (德州市齐河县委统战部
+    → 齐河县委统战部, 福建省漳州市委 → 漳州市委): the county names the body already."""
+    gaz = gazetteer.load()
+    lead = gaz.leading_places(name)
+    while len(lead) >= 2:
+        inner = gaz.best(lead[1], (lead[0],))
+        if inner is None or lead[0] not in gaz.parent_of(inner) | {inner.parent}:
+            break
+        name, lead = name[len(lead[0]):], lead[1:]
+    return name
+
+
+def _party_area(name: str) -> str:
+    """The part of a name after a democratic party's short name (民建铁西区 → 铁西区)."""
+    return name[len(_party_prefix(name)):]
+
+
+@lru_cache(maxsize=1)
+def _full_forms() -> list[tuple[str, str]]:
+    return sorted(((r[0], r[1]) for r in read_table("full_forms.tsv")), key=lambda r: -len(r[0]))
+
+
+def full_form(name: str) -> str:
+    """中原区法院 → 中原区人民法院: an area name followed by a short organization word."""
+    for short, full in _full_forms():
+        if name.endswith(short) and not name.endswith(full):
+            area = name[:-len(short)]
+            place = _party_area(area)   # 民建铁西区委会 = 民建铁西区委员会
+            if place and "".join(gazetteer.load().leading_places(place)) == place:
+                return area + full
+    return name
+
+
+def is_short_form(short: str, full: str) -> bool:
+    """A parenthesised short form of a name: a Latin acronym (CCD), or characters
+    taken in order from the name (中原区新联会 of 中原区新的社会阶层人士联谊会), not a
+    qualifier such as 中关村e谷(郑州)."""
+    if short.isascii():
+        return short.isupper()
+    if len(short) >= len(full) or short[0] != full[0]:
+        return False
+    it = iter(full)
+    return all(ch in it for ch in short)
+
+
+def core_key(name: str) -> str:
+    """What two names of one program share: the quoted core without marks and
+    enumeration commas (“听、讲、看、送”活动 and “听讲看送” → 听讲看送)."""
+    m = _QUOTE_CORE.search(name)
+    core = m.group(1) if m else name
+    return re.sub(r"[、·\s]", "", core)
+
+
+def area_for(level: str, context: dict[str, str]) -> str | None:
+    """The area a level word means: 市 in a report from a county-level city
+    (绵竹市) is that city, not the prefecture above it."""
+    if level == "city" and context.get("county", "").endswith("市"):
+        return context["county"]
+    return context.get(level)
+
+
+@dataclass(frozen=True)
+class Naming:
+    """How a mention is named: its canonical name, the other names it gives the
+    entity (a completed short form 西湖区法院 beside 西湖区人民法院, a full form with
+    the context's places), and whether its surface depends on context (区委统战部)."""
+    name: str
+    others: tuple[str, ...] = ()
+    contextual: bool = False
+
+
+@lru_cache(maxsize=1)
+def _parties() -> tuple[str, ...]:
+    rows = read_table("class_prefixes.tsv")
+    return tuple(sorted((r[0] for r in rows if r[2] == "DemocraticParty"), key=len, reverse=True))
+
+
+def _party_prefix(name: str) -> str:
+    """A democratic party's short name before a committee (民进省委 → 民进)."""
+    return next((p for p in _parties() if name.startswith(p) and len(name) > len(p)), "")
+
+
+_EVENT_SCOPE = re.compile(r"全(国|自治区|省|市|区|县|州|旗|盟|镇|乡|街道)")
+_SCOPE_LEVEL = {"自治区": "province", "省": "province", "市": "city", "州": "city", "盟": "city", "区": "county", "县": "county",
+                "旗": "county", "镇": "town", "乡": "town", "街道": "town"}
+# meetings above any one area: named as written
+_BEYOND = ("全国", "中央", "党的", "中共中央", "国务院", "国家", "中国", "中华", "两岸", "国际", "世界", "亚洲", "海峡")
+
+
+def event_name(name: str, context: dict[str, str]) -> Naming | None:
+    """A meeting's canonical name carries the area that holds it: 全区统战工作会议 in a
+    西湖区 report is 西湖区统战工作会议; a name without an area (青年干部培训班) takes
+    the report's own (county, else city, else province). National meetings and names
+    that begin with a place, a body or a democratic party stay as written."""
+    bare = name.strip("“”")
+    scope = _EVENT_SCOPE.match(name)
+    if scope and scope.group(1) != "国":
+        area = area_for(_SCOPE_LEVEL[scope.group(1)], context)
+        return Naming(area + name[scope.end():], (), True) if area else None
+    gaz = gazetteer.load()
+    level = re.match(r"[省市区县州旗]", bare)
+    if level and not any(gaz.lookup(bare[:k]) for k in range(2, min(len(bare), 9))):
+        area = area_for(_SCOPE_LEVEL[level.group()], context)   # 市…联席会议: the city's
+        return Naming(name.replace(level.group(), area, 1), (), True) if area else None
+    if bare.startswith(_BEYOND) or "全国" in bare or _party_prefix(bare) or \
+            any(gaz.lookup(bare[:k]) for k in range(2, min(len(bare), 9))):
+        return Naming(name)
+    if re.match(r"(?:19|20)\d\d年?", bare) and any(gaz.lookup(bare[i:i + k]) for i in range(4, 6)
+                                                  for k in range(2, 8)):
+        return Naming(name)   # 2023年西湖区…座谈会
+    area = next((context[lv] for lv in ("county", "city", "province") if context.get(lv)), None)
+    if area is None:
+        return Naming(name)
+    return Naming(area + name, (name,))
+
+
+def canonical(m: Mention, context: dict[str, str]) -> Naming | None:
+    """The naming of a mention in this document, or None if it cannot be resolved."""
+    name = (m.name or m.text).replace(" ", "")
+    if m.extractor == "context_words":
+        for word, level, _ in _context_rules():
+            if name == word:
+                area = area_for(level, context)
+                return Naming(area, (), True) if area else None
+        return None
+    contextual = False
+    if m.cls == "Event" and m.extractor != "congresses":
+        return event_name(name, context)
+    if FAMILY.get(m.cls) == "Organization" or m.cls == "Document" or FAMILY.get(m.cls) == "Place":
+        lead = "《" if m.cls == "Document" else _party_prefix(name)   # 《区委…》, 民进省委
+        body = name[len(lead):]
+        for prefix, level, template in _context_rules():
+            if body.startswith(prefix) and not prefix.startswith(("我", "全", "本", "该")):
+                area = area_for(level, context)
+                if area is None:
+                    return None if m.cls != "Document" else Naming(name)
+                name = lead + template.format(area=area) + body[len(prefix):]
+                contextual = True
+                break
+    others = []
+    if m.cls != "Document":
+        stripped = _strip_context(name, m.cls, set(context.values()))
+        if stripped != name:
+            others.append(name)
+            name = stripped
+    if FAMILY.get(m.cls) == "Organization":
+        bare = strip_parents(name)
+        if bare != name:
+            others.append(name)
+            name = bare
+        full = full_form(name)
+        if full != name:
+            others.append(name)
+            name = full
+    return Naming(name, tuple(others), contextual)
