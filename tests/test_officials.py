@@ -38,9 +38,9 @@ FC = "绵阳市涪城区召开民营经济发展大会。"
     # items joined by a comma where the text before it ends with a post
     (FC + "区委常委、统战部部长，区政协党组副书记冯晓东出席。",
      {("冯晓东", "涪城区委", "常委"), ("冯晓东", "涪城区委统战部", "部长"), ("冯晓东", "涪城区政协党组", "副书记")}),
-    # another city's officials keep their own place
+    # another city's officials keep their own place (the province before it is an alias)
     (FC + "甘肃省天水市委常委、统战部部长何立群带队考察。",
-     {("何立群", "甘肃省天水市委", "常委"), ("何立群", "甘肃省天水市委统战部", "部长")}),
+     {("何立群", "天水市委", "常委"), ("何立群", "天水市委统战部", "部长")}),
     # a body, then the name, then the post
     (FC + "区委组织部黄思远科长参加调研。", {("黄思远", "涪城区委组织部", "科长")}),
     # 和 inside one body's name
@@ -78,6 +78,11 @@ def test_title_chains(text, expected):
 ])
 def test_people(text, expected):
     assert people(text) == expected
+
+
+def test_a_province_before_a_city_is_an_alias():
+    x = extraction(FC + "甘肃省天水市委常委、统战部部长何立群带队考察。")
+    assert "甘肃省天水市委" in next(e for e in x.entities if e.name == "天水市委").aliases
 
 
 def test_reporter_is_a_member_of_the_outlet():
