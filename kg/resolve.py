@@ -70,12 +70,27 @@ def document_context(ctx: Context) -> dict[str, str]:
         c = gaz.best(out["city"])
         if c and c.parent:
             out["province"] = c.parent
+    if "county" not in out:
+        _unlisted_county(gaz, text, out)
     towns = [(n, k) for n, k in counts["town"].most_common()
              if "county" not in out or (gaz.best(n, (out["county"],)) or gaz.best(n)).parent == out["county"]]
     if towns:
         out["town"] = towns[0][0]
         _complete_upwards(gaz, out)
     return out
+
+
+_COUNTY_BODY = re.compile(r"([\u4e00-\u9fff]{2,5}?[区县旗])(?=[区县旗]委|[区县旗]人民政府|[区县旗]政府|[区县旗]人大|[区县旗]政协)")
+
+
+def _unlisted_county(gaz, text: str, out: dict[str, str]) -> None:
+    """A district the gazetteer lacks (merged or renamed: 某某区区委组织部) is the
+    report's own when its bodies are named after it, and more often than any other."""
+    found = Counter(m.group(1) for m in _COUNTY_BODY.finditer(text) if not gaz.lookup(m.group(1)))
+    if found:
+        name, n = found.most_common(1)[0]
+        if n >= 1 and not any(ch in name for ch in "，。、的在和与"):
+            out["county"] = name
 
 
 def _complete_upwards(gaz, out: dict[str, str]) -> None:

@@ -56,6 +56,14 @@ FC = "绵阳市涪城区召开民营经济发展大会。"
      {("汪晨", "民革", "会员"), ("傅思雨", "民革", "会员"), ("卢海平", "民革", "会员")}),
     # a bare body that stands for nothing (学院党总支) gives a person, not a membership
     (FC + "学院党总支书记侯佳宁主持。", set()),
+    # a working committee written bare belongs to the area before it
+    (FC + "区委组织部副部长、“两新”工委书记吕晓峰出席。",
+     {("吕晓峰", "涪城区委组织部", "副部长"), ("吕晓峰", "涪城区“两新”工委", "书记")}),
+    # a person with a post and a title ends a body's name: two people, two bodies
+    (FC + "西南科技大学党委宣传部部长许嘉教授和西南科技大学团委书记贾明远分别作讲座。",
+     {("许嘉", "西南科技大学党委宣传部", "部长"), ("贾明远", "西南科技大学团委", "书记")}),
+    # a staff post named by its work
+    (FC + "区委统战部统战信息员蔡晓琳被通报表扬。", {("蔡晓琳", "涪城区委统战部", "信息员")}),
 ])
 def test_title_chains(text, expected):
     assert memberships(text) == expected
@@ -66,6 +74,8 @@ def test_title_chains(text, expected):
     ("涪城区举行志愿服务月启动仪式\n本报讯（记者张晓宇通讯员林雪）3月2日，活动举行。", {"张晓宇", "林雪"}),
     ("活动举行。\n（编辑：孙婷婷 责编：赵磊 终审：钱卫国）", {"孙婷婷", "赵磊", "钱卫国"}),
     ("活动举行。\n撰稿：周可欣初审：吴天明", {"周可欣", "吴天明"}),
+    # an outlet named by a short place name, then the reporters, then the date
+    ("江油融媒张晓月陈文3月7日，江油市“同心苑”揭牌。", {"张晓月", "陈文"}),
     # names in parentheses closing the article
     ("活动举行，共300余人参加。（黄一帆 郑小雨）", {"黄一帆", "郑小雨"}),
     # leaders named without a post

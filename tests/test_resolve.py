@@ -180,3 +180,11 @@ def test_context_is_the_same_in_every_process():
     outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=__file__.rsplit("/", 1)[0],
                            env={"PYTHONHASHSEED": str(seed), "PATH": "/usr/bin:/bin"}).stdout for seed in (1, 2, 3)}
     assert len(outs) == 1 and outs != {""}
+
+
+def test_a_district_the_gazetteer_lacks_is_the_report_own():
+    # 某某区 merged away: its bodies are still named after it
+    x = extraction("8月8日，青石堰区区委组织部举办了一期青年干部培训班。区委书记邹立群作动员讲话。")
+    assert x.context["county"] == "青石堰区"
+    assert ("Event", "青石堰区青年干部培训班") in names(x)
+    assert ("邹立群", "memberOf", "青石堰区委") in {(r.subject.name, r.predicate, r.object.name) for r in x.relations}

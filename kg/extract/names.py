@@ -41,6 +41,23 @@ def _grammar():
 
 
 @lru_cache(maxsize=1)
+def _event_pattern() -> re.Pattern:
+    return re.compile(alternation(r[0] for r in read_table("names.tsv") if r[1] == "Event"))
+
+
+def _suffixes(text: str):
+    """(start, end, suffix) of every name suffix; a meeting's word that overlaps
+    another suffix (统战部长会: 统战部 and 部长会) is found as well."""
+    seen = set()
+    for m in _grammar()[1].finditer(text):
+        seen.add(m.span())
+        yield m.start(), m.end(), m.group()
+    for m in _event_pattern().finditer(text):
+        if m.span() not in seen:
+            yield m.start(), m.end(), m.group()
+
+
+@lru_cache(maxsize=1)
 def _context_prefixes() -> tuple[str, ...]:
     return tuple(sorted((r[0] for r in read_table("context.tsv")), key=len, reverse=True))
 
@@ -122,8 +139,8 @@ def find_name(ctx: Context, s: int, e: int, maxlen: int, organization: bool = Tr
     toks = ctx.tokens
     ti = ctx.token_index(s)
     last = ctx.token_index(e - 1)
-    if toks[last].end != e:
-        return None
+    if toks[last].end != e and not (event and toks[last].end == e + 1 and ctx.doc.text[e] in "上中"):
+        return None   # a meeting's word may end inside 会上 (在…部长会上获悉)
     whole = toks[ti]
     suffix = ctx.doc.text[s:e]
     if whole.end == e and _breaks(whole) and whole.tag != "w" and whole.text not in word_set("stopwords.tsv") \
@@ -186,7 +203,7 @@ def find_name(ctx: Context, s: int, e: int, maxlen: int, organization: bool = Tr
                 continue
         if _breaks(t) or t.text in units or t.text.endswith(suffix) or t.text in _barriers() and not (
                 event and t.text in _program_words()):
-            if not (event and _county_short(ctx, j)):
+            if not _county_short(ctx, j):
                 break
         if len(t.text) == 1 and t.tag == "v" and j > 0 and _breaks(toks[j - 1]):
             break  # 抓/项目 after a verb: a one-character verb at the edge of a clause
@@ -338,16 +355,15 @@ def _strip_leading(text: str) -> int:
 
 @register("name_grammar", produces="mentions", priority=1)
 def name_grammar(ctx: Context):
-    table, pattern = _grammar()
+    table, _ = _grammar()
     text = ctx.doc.text
-    for m in pattern.finditer(text):
-        s, e = m.span()
-        cls, maxlen, flag = table[m.group()]
+    for s, e, suffix in _suffixes(text):
+        cls, maxlen, flag = table[suffix]
         strict = flag == "strict"
         # a site or a community is named after its area (剑南街道南轩社区): the area is a place of its own
         event = flag == "event"
         start = find_name(ctx, s, e, maxlen, FAMILY.get(cls) in ("Organization", "Event"),
-                          cls == "Site" or m.group() in ("社区", "村"), flag == "level", event)
+                          cls == "Site" or suffix in ("社区", "村"), flag == "level", event)
         if start is None:
             continue
         if not (event and _SCOPE.match(text, start)):
@@ -355,7 +371,7 @@ def name_grammar(ctx: Context):
         start = _drop_leading_verb(ctx, start, s)
         if start >= s:
             continue  # a bare suffix (统战部, 街道) names nothing by itself
-        if m.group() == "委" and text[s - 1] == "常":
+        if suffix == "委" and text[s - 1] == "常":
             continue  # 市委常委 is a post in the committee, not a body
         if FAMILY.get(cls) == "Place" and s - start < 2:
             continue  # 后社区: a one-character body names no place

@@ -38,7 +38,7 @@ SOFT = ("由", "在", "对", "向", "为", "经", "据", "从", "将", "把", "�
         "召开", "举办", "举行", "会见", "看望", "慰问", "深入", "前往", "来到", "赴", "应邀", "获悉", "听取",
         "包括", "其中", "特邀", "以及")
 # characters that do not stand in a given name (they make the "name" a post or a word)
-NOT_GIVEN = set("的了在是等们这那个及与对说也都还又把被从到以诉市区县省镇乡村委部局会记席员届次年月日号名")
+NOT_GIVEN = set("的了在是等们这那个及与对说也都还又把被从到以诉市区县省镇乡村委部局会记席员届次年日号名")
 GOV_LEVELS = "省市区县州旗镇乡"
 # forms of address that follow a surname (张经理, 李博士): no given name
 TITLES = {"先生", "女士", "博士", "经理", "律师", "老师", "教授", "医生", "记者", "同志", "总监", "老板", "师傅", "大夫"}
@@ -101,7 +101,9 @@ def anchored(name: str) -> bool:
     if name.startswith(_context_prefixes() + _party_prefixes() + NATIONAL):
         return True
     gaz = gazetteer.load()
-    return any(gaz.lookup(name[:k]) for k in range(2, min(len(name), 9)))
+    # a county-level place may go by its short name (江油 for 江油市)
+    return any(gaz.lookup(name[:k]) for k in range(2, min(len(name), 9))) or any(
+        a.level == "county" for sfx in "市县区" for a in gaz.lookup(name[:2] + sfx))
 
 
 @lru_cache(maxsize=1)
@@ -237,8 +239,16 @@ def _protected_terms() -> tuple[str, ...]:
 
 def _inner_and(body: str, k: int, w: str) -> bool:
     """和/与 inside one body's name (国际交流与合作处, 住房和城乡建设局): the words
-    before it are no body of their own (unlike 区法院和区检察院)."""
-    return w in ("和", "与") and k >= 2 and body_class(body[:k]) is None and len(body) - k - 1 <= 6
+    before it are no body of their own (unlike 区法院和区检察院), nor a person with a
+    post or a title (部长王某教授和…)."""
+    left = body[:k]
+    return w in ("和", "与") and k >= 2 and body_class(left) is None and len(body) - k - 1 <= 6 \
+        and _post_ending(left, len(left)) is None and not left.endswith(tuple(TITLES)) and not _named(left)
+
+
+def _named(text: str) -> bool:
+    """Whether a post followed by a name stands in ``text`` (…部长王某…)."""
+    return any(name_at(text, m.end()) is not None for m in _post_re().finditer(text))
 
 
 def _protected(body: str, k: int) -> bool:
@@ -332,7 +342,13 @@ def _body(item_text: str, name: str, span: tuple[int, int], post: str, known, co
     to the committee, cell or area named before it, and is dropped otherwise."""
     kind = ("DemocraticParty", "") if name in _party_prefixes() else body_class(name)
     if kind is None:
-        return None
+        # a post qualified by its line of work (统战部统战信息员): the body before it
+        cut = next((k for k in range(len(name) - 1, max(1, len(name) - 4), -1) if body_class(name[:k])), None)
+        if cut is None:
+            return None
+        lead = span[1] - span[0] - len(name)   # 中共 before the body, dropped from its name
+        name, span = name[:cut], (span[0], span[0] + lead + cut)
+        kind = body_class(name)
     cls, k = kind
     if cls == "DemocraticParty" and not name.startswith(_party_prefixes()) and len(parties) == 1:
         name = next(iter(parties)) + name   # 市委会 in a report that names one party (民进)
@@ -414,7 +430,7 @@ def bylines(ctx: Context):
         if m.start() > 200:
             break
         first = m.group(1)
-        if m.group(2) or gazetteer.load().leading_places(first):
+        if m.group(2) or anchored(first):
             if not first.startswith("本"):
                 outlet_span = m.span(1)
                 yield ctx.mention(*m.span(1), "PublicInstitution", "bylines", 0.7)
