@@ -39,6 +39,8 @@ def triples(text, prop):
     # a kind of meeting alone, or a verb and its object, is no meeting
     ("会议结束后，召开工作会议，有关人员出席会议。汇川区供稿。", set()),
     ("区领导孙德明、钱雅琴、周平出席会议。遵义市汇川区供稿。", set()),
+    # a kind of meeting held many times is no one meeting
+    ("遵义市汇川区召开企业家恳谈会5次，举办政策宣讲培训班3期。", set()),
 ])
 def test_event_names(text, expected):
     assert events(text) == expected

@@ -85,6 +85,7 @@ def test_title_chains(text, expected):
     ("记者了解到，马晓东表示，将继续推进。", {"马晓东"}),
     # words that begin with a surname are no people
     ("以党建书记项目为抓手，推进方面工作，强调要求。", set()),
+    ("被省人民政府授予“民族团结进步模范集体”荣誉称号。", set()),
 ])
 def test_people(text, expected):
     assert people(text) == expected
