@@ -128,6 +128,7 @@ _EVENT_SCOPE = re.compile(r"全(国|自治区|省|市|区|县|州|旗|盟|镇|�
 _SCOPE_LEVEL = {"自治区": "province", "省": "province", "市": "city", "州": "city", "盟": "city", "区": "county", "县": "county",
                 "旗": "county", "镇": "town", "乡": "town", "街道": "town"}
 # meetings above any one area: named as written
+_ACROSS = ("全国", "两岸", "海峡", "国际", "世界")   # anywhere in a name: above any one area
 _BEYOND = ("全国", "中央", "党的", "中共中央", "国务院", "国家", "中国", "中华", "两岸", "国际", "世界", "亚洲", "海峡")
 
 
@@ -146,7 +147,7 @@ def event_name(name: str, context: dict[str, str]) -> Naming | None:
     if level and not any(gaz.lookup(bare[:k]) for k in range(2, min(len(bare), 9))):
         area = area_for(_SCOPE_LEVEL[level.group()], context)   # 市…联席会议: the city's
         return Naming(name.replace(level.group(), area, 1), (), True) if area else None
-    if bare.startswith(_BEYOND) or "全国" in bare or _party_prefix(bare) or \
+    if bare.startswith(_BEYOND) or any(w in bare for w in _ACROSS) or _party_prefix(bare) or \
             any(gaz.lookup(bare[:k]) for k in range(2, min(len(bare), 9))):
         return Naming(name)
     if re.match(r"(?:19|20)\d\d年?", bare) and any(gaz.lookup(bare[i:i + k]) for i in range(4, 6)
@@ -170,7 +171,8 @@ def canonical(m: Mention, context: dict[str, str]) -> Naming | None:
     contextual = False
     if m.cls == "Event" and m.extractor != "congresses":
         return event_name(name, context)
-    if FAMILY.get(m.cls) == "Organization" or m.cls == "Document" or FAMILY.get(m.cls) == "Place":
+    plenum = m.extractor == "congresses" and name.startswith(("区委", "县委", "市委", "省委"))  # 区委十一届三次全会
+    if FAMILY.get(m.cls) == "Organization" or m.cls == "Document" or FAMILY.get(m.cls) == "Place" or plenum:
         lead = "《" if m.cls == "Document" else _party_prefix(name)   # 《区委…》, 民进省委
         body = name[len(lead):]
         for prefix, level, template in _context_rules():

@@ -39,6 +39,12 @@ def triples(text, prop):
     # a kind of meeting alone, or a verb and its object, is no meeting
     ("会议结束后，召开工作会议，有关人员出席会议。汇川区供稿。", set()),
     ("区领导孙德明、钱雅琴、周平出席会议。遵义市汇川区供稿。", set()),
+    # a mechanism named after a meeting is no meeting
+    ("遵义市汇川区建立了民营经济联席会议制度。", set()),
+    # a plenum of the district's committee, named by the resolver
+    ("会议传达了区委十二届五次全会精神。遵义市汇川区供稿。", {"汇川区委十二届五次全会"}),
+    ("组织参加“2019遵义教育交流第三届论坛”。遵义市汇川区供稿。", {"“2019遵义教育交流第三届论坛”"}),
+    ("组织参加“2019两岸青年创业论坛”。遵义市汇川区供稿。", {"“2019两岸青年创业论坛”"}),
     # a kind of meeting held many times is no one meeting
     ("遵义市汇川区召开企业家恳谈会5次，举办政策宣讲培训班3期。", set()),
 ])
@@ -66,9 +72,18 @@ HEAD = "6月18日，遵义市汇川区召开全区民营经济统战工作会议
     ("汇川区委统战部副部长刘洋带队赴红花岗区考察调研。", set()),
     # a byline is no participant
     (HEAD + "（记者张晓宇）", set()),
+    # 作 inside 合作 is no verb of taking part
+    (HEAD + "西南大学教授李明远及团队与区内企业合作建立研发中心。", set()),
 ])
 def test_participation(text, expected):
     assert triples(text, "participatesIn") == expected
+
+
+def test_a_long_report_has_no_meeting_of_its_own():
+    # a meeting named deep in an annual report is not what the report is about
+    text = ("汇川区委统战部2023年工作总结\n今年以来，区委统战部围绕中心工作，凝心聚力。\n"
+            "一是加强理论学习。召开全区民营经济人士座谈会。邀请市委党校教授刘明作专题报告。")
+    assert triples(text, "participatesIn") == set()
 
 
 def test_hosted_by():

@@ -86,6 +86,7 @@ def test_title_chains(text, expected):
     # words that begin with a surname are no people
     ("以党建书记项目为抓手，推进方面工作，强调要求。", set()),
     ("被省人民政府授予“民族团结进步模范集体”荣誉称号。", set()),
+    ("列清工作名称、时间节点、负责人和责任领导。", set()),
 ])
 def test_people(text, expected):
     assert people(text) == expected

@@ -33,8 +33,15 @@ def _after_name() -> re.Pattern:
 
 
 def main_event(ctx: Context) -> Mention | None:
-    """The meeting the report is about."""
+    """The meeting the report is about: named in its title or its first paragraph
+    (a news item's lead); a long report about many things has none."""
+    body = next((s for s in ctx.sentences if not s.heading), None)
+    if body is None:
+        return None
+    lead_end = max(s.end for s in ctx.sentences if s.paragraph == body.paragraph)
     for m in ctx.mentions:
+        if m.start >= lead_end:
+            break
         if m.cls == "Event" and m.extractor != "congresses" and "全国" not in (m.name or m.text):
             return m
     return None
@@ -72,9 +79,9 @@ def participation(ctx: Context):
             pos = _after_name().match(text, last.end).end()
             end = _CLAUSE_END.search(text, pos, s.end)
             end = end.start() if end else s.end
-            v = verb.search(text, pos, min(end, pos + 30))
+            v = next((v for v in verb.finditer(text, pos, min(end, pos + 30)) if v.start() in ctx.token_start_set), None)
             if not v:
-                continue
+                continue   # (作 inside 合作 is no verb)
             events = [m for m in inside if m.cls == "Event" and v.end() <= m.start < end and m.extractor != "congresses"]
             obj = events[0] if events else main
             if obj is None:

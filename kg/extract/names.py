@@ -403,6 +403,7 @@ def name_grammar(ctx: Context):
 
 _SCOPE = re.compile(r"全(?:国|省|市|区|县|州|旗|盟|镇|乡|街道)")
 _HOLDING = re.compile(r"出席|参加|召开|举行|举办|主持|列席")
+_MECHANISM = re.compile(r"制度|机制|工作法|模式|平台")
 _COUNTED_AFTER = re.compile(r"(?:\d+|[一二两三四五六七八九十百]+)(?:余|多)?[次场期批轮]")
 _HOLDER = re.compile(r"([\u4e00-\u9fff]{2,10}?)(?:隆重|正式|组织)?(?:召开|举行|举办)了?")
 _SESSION_WORDS = re.compile(r"(?:19|20)\d\d年|第?[一二三四五六七八九十百\d]+[届次期]")
@@ -418,8 +419,8 @@ def _event(ctx: Context, start: int, s: int, e: int):
     name = _DECLARED.sub("", text[start:e])
     if name.startswith("暨") or _HOLDING.search(name[:-2]):
         return   # 出席会议, 暨…座谈会: a verb and its object, or the second half of a name
-    if _COUNTED_AFTER.match(text, e):
-        return   # 召开座谈会5次, 举办培训班3期: a kind of meeting held many times
+    if _COUNTED_AFTER.match(text, e) or _MECHANISM.match(text, e):
+        return   # 召开座谈会5次: a kind of meeting held many times; 联席会议制度: a mechanism
     holder = _HOLDER.search(text, max(0, start - 16), start)
     if holder and holder.end() == start and not _SCOPE.match(name):
         area = holder.group(1)

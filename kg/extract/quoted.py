@@ -142,6 +142,9 @@ def congresses(ctx: Context):
                 if "".join(gazetteer.load().leading_places(area)) == area:
                     start = m.start(1) + i
                     break
+            else:
+                if g.endswith(("区委", "县委", "市委", "省委")):
+                    start = m.start(1) + len(g) - 2   # 区委十一届三次全会: the resolver names the area
         yield ctx.mention(start, m.end(), "Event", "congresses", 0.8)
     for m in _PLENUM.finditer(text):
         for part in re.findall(rf"[{CN_DIGIT}]{{1,2}}中", m.group(2)):
