@@ -4,7 +4,8 @@ elected at them.
 The meeting a report is about is the first meeting, course or ceremony it names
 that is not a national one. A person followed in their clause by a verb of
 attending, chairing, speaking or representing (``attend_verb`` in cues.tsv) takes
-part in the meeting that clause names, or else in the report's meeting; so do the
+part in the meeting that clause names, or one its sentence names before (X召开Y，
+A出席), or else in the report's meeting; so do the
 people listed with them (A，B，C出席), and the bodies a speaker represents
 (代表A、B对大会表示祝贺). 由A和B主办 makes A and B run the meeting the sentence
 names. 当选(为)+body+post makes the people before it members of that body (or of
@@ -82,8 +83,11 @@ def participation(ctx: Context):
             v = next((v for v in verb.finditer(text, pos, min(end, pos + 30)) if v.start() in ctx.token_start_set), None)
             if not v:
                 continue   # (作 inside 合作 is no verb)
-            events = [m for m in inside if m.cls == "Event" and v.end() <= m.start < end and m.extractor != "congresses"]
-            obj = events[0] if events else main
+            # the meeting the clause names, else one its sentence names earlier (X召开Y，A出席), else the report's
+            local = [m for m in inside if m.cls == "Event" and m.extractor != "congresses"]
+            after = [m for m in local if v.end() <= m.start < end]
+            before = [m for m in local if m.end <= group[0].start]
+            obj = after[0] if after else before[-1] if before else main
             if obj is None:
                 continue
             for p in group:
