@@ -247,6 +247,16 @@ def composed_relations(ctx: Context, key_of, entities, sec, sec_context):
                 break
 
 
+def _abbreviates(short: str, full: str) -> bool:
+    """After what the two names share at the start, the short one still holds a word
+    of its own (市住建局 of 市住房和城乡建设局), not a bare level or body word (区委 is
+    no short form of 区纪委监委 nor of 区委政法委)."""
+    k = 0
+    while k < len(short) and short[k] == full[k]:
+        k += 1
+    return len(short) - k >= 2
+
+
 def _scope_area(name: str) -> str | None:
     """The county, city or province a body's name begins with (its most specific)."""
     gaz = gazetteer.load()
@@ -335,7 +345,8 @@ def resolve(ctx: Context) -> Extraction:
     orgs = [k for k in groups if k.family == "Organization"]
     for a in sorted(orgs, key=lambda k: len(k.name)):
         fulls = [b for b in orgs if b != a and b in groups and len(b.name) >= len(a.name) + 2
-                 and b.name[-1] == a.name[-1] and is_short_form(a.name, b.name)]   # 中医院 ≠ 中心医院
+                 and b.name[-1] == a.name[-1] and is_short_form(a.name, b.name)   # 中医院 ≠ 中心医院
+                 and _abbreviates(a.name, b.name)]
         if len(fulls) == 1 and a in groups:
             full = fulls[0]
             for m in groups.pop(a):

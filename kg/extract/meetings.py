@@ -80,9 +80,10 @@ def participation(ctx: Context):
             pos = _after_name().match(text, last.end).end()
             end = _CLAUSE_END.search(text, pos, s.end)
             end = end.start() if end else s.end
-            v = next((v for v in verb.finditer(text, pos, min(end, pos + 30)) if v.start() in ctx.token_start_set), None)
+            v = next((v for v in verb.finditer(text, pos, min(end, pos + 30))
+                      if v.start() in ctx.token_start_set and text[v.start() - 1] != "被"), None)
             if not v:
-                continue   # (作 inside 合作 is no verb)
+                continue   # (作 inside 合作 is no verb, nor 被通报 taking part)
             # the meeting the clause names, else one its sentence names earlier (X召开Y，A出席), else the report's
             local = [m for m in inside if m.cls == "Event" and m.extractor != "congresses"]
             after = [m for m in local if v.end() <= m.start < end]

@@ -152,13 +152,29 @@ def follows(text: str, pos: int) -> bool:
     return pos >= len(text) or not CJK.match(text[pos]) or bool(_follow_re().match(text, pos))
 
 
+_JOINED = re.compile(r"[\u4e00-\u9fff]{2,6}·[\u4e00-\u9fff]{2,6}(?:·[\u4e00-\u9fff]{2,6})?")
+
+
 def name_at(text: str, pos: int) -> int | None:
-    """End of a person's name that starts at ``pos``, or None."""
+    """End of a person's name that starts at ``pos``, or None. A name whose last
+    character begins the word after it (王某陪同: not 王某陪) is the shorter one; a
+    transliterated name is written with a middle dot (艾尔肯·吐尔逊)."""
+    joined = _JOINED.match(text, pos)
+    if joined and follows(text, joined.end()):
+        return joined.end()
     for k in (4, 3, 2):
         cand = text[pos:pos + k]
         if len(cand) == k and is_name(cand) and follows(text, pos + k):
+            if k == 3 and is_name(cand[:2]) and _long_follow(text, pos + 2):
+                return pos + 2
             return pos + k
     return None
+
+
+def _long_follow(text: str, pos: int) -> bool:
+    """What follows a name at ``pos`` is a word of two or more characters (陪同, 参与)."""
+    m = _follow_re().match(text, pos)
+    return bool(m) and len(m.group()) >= 2
 
 
 def names_after(text: str, pos: int) -> list[tuple[int, int]]:
@@ -298,19 +314,22 @@ def _area_of(name: str, committee: str | None) -> str | None:
     return name[0] if name[0] in GOV_LEVELS else None
 
 
-def complete(text: str, items: list[Item], known: set[tuple[int, int]]) -> list[Held]:
+def complete(text: str, items: list[Item], known: set[tuple[int, int]], before: Held | None = None) -> list[Held]:
     """The body and post of each item, bare bodies and posts completed from the
-    items before them (see the module's docstring)."""
+    items before them (see the module's docstring), the first from ``before``."""
     out: list[Held] = []
     committee = area = None
+    if before is not None:   # its committee completes a bare department; its area completes nothing
+        c = _COMMITTEE.match(before.name)
+        committee = c.group(1) if c else None
     for it in items:
         written = text[it.post_start:it.end]
         post, implies = posts()[written]
         body = text[it.start:it.post_start] + (implies[5:] if implies.startswith("dept:") else "")
         span = (it.start, it.end) if implies.startswith("dept:") else (it.start, it.post_start)
-        held = _bare(it, written, post, implies, out[-1] if out else None, area) if not body.removeprefix("中共") \
+        held = _bare(it, written, post, implies, out[-1] if out else before, area) if not body.removeprefix("中共") \
             else _body(text[it.start:it.end], body.removeprefix("中共"), span, post, known, committee, area,
-                       out[-1] if out else None, _parties_in(text))
+                       out[-1] if out else before, _parties_in(text))
         if held is None:
             continue
         out.append(held)
@@ -355,7 +374,7 @@ def _body(item_text: str, name: str, span: tuple[int, int], post: str, known, co
     if not anchored(name) and span not in known and not any(a == span[0] and b < span[1] for a, b in known):
         if k == "dept" and committee:
             name = committee + name
-        elif k == "cell" and prev is not None:
+        elif k == "cell" and prev is not None and name in ("党组", "党委", "党总支", "党支部"):
             name = prev.name + name
         elif area:
             name = area + name
@@ -374,12 +393,19 @@ def title_chains(ctx: Context):
     text = ctx.doc.text
     known = _known_bodies(ctx)
     holders = []
+    last: tuple[int, Held] | None = None    # (sentence, the body the chain before served)
     for m in _post_re().finditer(text):
         people = names_after(text, m.end())
         if not people:
             continue
-        held = complete(text, parse_chain(text, m.start(), m.end()), known)
-        chain_start = parse_chain(text, m.start(), m.end())[0].start
+        items = parse_chain(text, m.start(), m.end())
+        si = ctx.sentence_at(m.start()).index
+        # 主任丁某主持，副主任马某、党组成员周某出席: a chain that names no body of its own
+        # serves the body the chain before it in the sentence named
+        held = complete(text, items, known, last[1] if last and last[0] == si else None)
+        chain_start = items[0].start
+        if held:
+            last = (si, held[0])
         for h in held:
             if h.new:
                 yield ctx.mention(*h.span, h.cls, "title_chains", 0.75, h.name)

@@ -186,6 +186,8 @@ def _sentences(ctx: Context):
 def cue_relations(ctx: Context):
     text = ctx.doc.text
     markers = _markers()
+    # the bodies of a title chain (区委常委、统战部部长王某出席) do not attend: the person does
+    chain_bodies = {h.span for _, _, held in ctx.notes.get("title_chains", ()) for h in held}
     for sent in _sentences(ctx):
         seen = set()
         for prop, (subj_ok, obj_ok) in signatures().items():
@@ -200,6 +202,8 @@ def cue_relations(ctx: Context):
                 # a mention right after a marker (在X, 联合X, 组织X) in this clause is no subject
                 cs = sent.clause_start(cue.start())
                 subj = sent.subject(cue.start(), subj_ok)
+                if prop == "participatesIn" and any((x.start, x.end) in chain_bodies for x in subj):
+                    continue
                 if subj and markers.search(text, cs, subj[0].start):
                     subj = []
                 if prop == "hosts" and not subj:
