@@ -128,7 +128,8 @@ _EVENT_SCOPE = re.compile(r"全(国|自治区|省|市|区|县|州|旗|盟|镇|�
 _SCOPE_LEVEL = {"自治区": "province", "省": "province", "市": "city", "州": "city", "盟": "city", "区": "county", "县": "county",
                 "旗": "county", "镇": "town", "乡": "town", "街道": "town"}
 # meetings above any one area: named as written
-_ACROSS = ("全国", "两岸", "海峡", "国际", "世界")   # anywhere in a name: above any one area
+_ACROSS = ("两岸", "海峡", "国际", "世界")   # anywhere in a name: above any one area
+_NATIONAL = re.compile(r"(?:(?:19|20)\d\d年?)?(?:第[一二三四五六七八九十\d]+[次届])?全国")
 _BEYOND = ("全国", "中央", "党的", "中共中央", "国务院", "国家", "中国", "中华", "两岸", "国际", "世界", "亚洲", "海峡")
 
 
@@ -147,9 +148,12 @@ def event_name(name: str, context: dict[str, str]) -> Naming | None:
     if level and not any(gaz.lookup(bare[:k]) for k in range(2, min(len(bare), 9))):
         area = area_for(_SCOPE_LEVEL[level.group()], context)   # 市…联席会议: the city's
         return Naming(name.replace(level.group(), area, 1), (), True) if area else None
-    if bare.startswith(_BEYOND) or any(w in bare for w in _ACROSS) or _party_prefix(bare) or \
-            any(gaz.lookup(bare[:k]) for k in range(2, min(len(bare), 9))):
+    if bare.startswith(_BEYOND) or _NATIONAL.match(bare) or any(w in bare for w in _ACROSS) or _party_prefix(bare):
         return Naming(name)
+    if any(gaz.lookup(bare[:k]) for k in range(2, min(len(bare), 9))):
+        # 北京市朝阳区政协…会议: a place that only repeats the context goes
+        short = strip_parents(_strip_context(name, "Event", set(context.values())))
+        return Naming(short, (name,)) if short != name else Naming(name)
     if re.match(r"(?:19|20)\d\d年?", bare) and any(gaz.lookup(bare[i:i + k]) for i in range(4, 6)
                                                   for k in range(2, 8)):
         return Naming(name)   # 2023年西湖区…座谈会

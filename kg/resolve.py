@@ -308,7 +308,8 @@ def resolve(ctx: Context) -> Extraction:
         # 区委统战部 completed to 西湖区委统战部 is no name of its own: not an alias;
         # nor is a body a title chain completed (统战部 after 安庆市委常委, 区长 → 区政府)
         if surface != name and not naming.contextual and (m.extractor not in COMPLETING or name in surface) \
-                and not (m.cls == "Event" and "、" in surface):   # 全国、全市…会议 names several
+                and not (m.cls == "Event" and ("、" in surface or m.name.endswith(surface))):
+            # 全国、全市…会议 names several; 召开换届选举大会 named after its convener is no name alone
             aliases[key].add(surface)
         core = _QUOTE_CORE.fullmatch(surface) or (_QUOTE_CORE.match(surface) if FAMILY[m.cls] in ("Program", "Base") else None)
         if core and core.group(1) != name:

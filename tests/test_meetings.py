@@ -39,6 +39,14 @@ def triples(text, prop):
     # a kind of meeting alone, or a verb and its object, is no meeting
     ("会议结束后，召开工作会议，有关人员出席会议。汇川区供稿。", set()),
     ("区领导孙德明、钱雅琴、周平出席会议。遵义市汇川区供稿。", set()),
+    # the convener names a session or a generic meeting
+    ("3月2日，天水市秦州区政协召开十届二十次常委会议。", {"秦州区政协十届二十次常委会议"}),
+    ("5月8日，民盟天水市支部召开换届选举大会。", {"民盟天水市支部换届选举大会"}),
+    ("7月22日，天水市秦州区玉泉镇召开党委理论学习中心组学习会。", {"玉泉镇党委理论学习中心组学习会"}),
+    # work verbs inside a meeting's name
+    ("1月16日，秦州区教育局召开全区教育系统党风廉政建设工作会议。", {"秦州区教育系统党风廉政建设工作会议"}),
+    ("秦州区委组织部举办乡村振兴干部能力提升培训班。", {"秦州区乡村振兴干部能力提升培训班"}),
+    ("5月9日，天水市秦州区召开区委统战工作领导小组会议。", {"秦州区委统战工作领导小组会议"}),
     # a mechanism named after a meeting is no meeting
     ("遵义市汇川区建立了民营经济联席会议制度。", set()),
     # a plenum of the district's committee, named by the resolver

@@ -62,6 +62,17 @@ FC = "绵阳市涪城区召开民营经济发展大会。"
     # a person with a post and a title ends a body's name: two people, two bodies
     (FC + "西南科技大学党委宣传部部长许嘉教授和西南科技大学团委书记贾明远分别作讲座。",
      {("许嘉", "西南科技大学党委宣传部", "部长"), ("贾明远", "西南科技大学团委", "书记")}),
+    # a chain of bare posts serves the body the chain before it in the sentence named
+    (FC + "区人大常委会主任丁志强主持会议，副主任马玉兰，党组成员、秘书长周涛出席。",
+     {("丁志强", "涪城区人大常委会", "主任"), ("马玉兰", "涪城区人大常委会", "副主任"),
+      ("周涛", "涪城区人大常委会党组", "成员"), ("周涛", "涪城区人大常委会", "秘书长")}),
+    # a name whose last character begins the verb after it
+    (FC + "区委常委、统战部部长王静陪同调研。", {("王静", "涪城区委", "常委"), ("王静", "涪城区委统战部", "部长")}),
+    # a transliterated name with a middle dot
+    (FC + "区委副书记艾尔肯·吐尔逊出席。", {("艾尔肯·吐尔逊", "涪城区委", "副书记")}),
+    # the committee (区委) is no short form of its commission for discipline
+    (FC + "区委书记陈海出席。区纪委监委书记刘强讲话。",
+     {("陈海", "涪城区委", "书记"), ("刘强", "涪城区纪委监委", "书记")}),
     # a staff post named by its work
     (FC + "区委统战部统战信息员蔡晓琳被通报表扬。", {("蔡晓琳", "涪城区委统战部", "信息员")}),
 ])

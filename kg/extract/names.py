@@ -94,7 +94,7 @@ def _event_part(ctx: Context, j: int) -> int | None:
             if k >= 0 and text.startswith(w, k) and k in ctx.token_start_set:
                 return ctx.token_index(k)   # 成立大会暨…: the first meeting's word is part of the name
         return j
-    if _ORDINAL.fullmatch(t.text) or t.text == "各界" or t.text in ("庆祝", "纪念"):
+    if _ORDINAL.fullmatch(t.text) or t.text == "各界" or t.text in ("庆祝", "纪念") or t.text in _event_verbs():
         return j
     if t.text == "周年" and j > 0 and toks[j - 1].text.isdigit():
         return j - 1   # 成立70周年: an anniversary names the meeting
@@ -105,6 +105,12 @@ def _event_part(ctx: Context, j: int) -> int | None:
     if t.text in _barriers() and j + 1 < len(toks) and toks[j + 1].text == "暨":
         return j   # 成立大会暨第一次会议: the first meeting's word is part of the name
     return None
+
+
+@lru_cache(maxsize=1)
+def _event_verbs() -> frozenset[str]:
+    from kg.extract.quoted import cues
+    return frozenset(cues()["event_verb"])
 
 
 @lru_cache(maxsize=1)
@@ -369,8 +375,8 @@ def name_grammar(ctx: Context):
         if not (event and _SCOPE.match(text, start)):
             start += _strip_leading(text[start:e])
         start = _drop_leading_verb(ctx, start, s)
-        if start >= s:
-            continue  # a bare suffix (统战部, 街道) names nothing by itself
+        if start >= s and not event:
+            continue  # a bare suffix (统战部, 街道) names nothing by itself (a meeting's convener may name it)
         if suffix == "委" and text[s - 1] == "常":
             continue  # 市委常委 is a post in the committee, not a body
         if FAMILY.get(cls) == "Place" and s - start < 2:
@@ -406,6 +412,7 @@ _HOLDING = re.compile(r"出席|参加|召开|举行|举办|主持|列席")
 _MECHANISM = re.compile(r"制度|机制|工作法|模式|平台")
 _COUNTED_AFTER = re.compile(r"(?:\d+|[一二两三四五六七八九十百]+)(?:余|多)?[次场期批轮]")
 _HOLDER = re.compile(r"([\u4e00-\u9fff]{2,10}?)(?:隆重|正式|组织)?(?:召开|举行|举办)了?")
+_SESSION = re.compile(r"第?[一二三四五六七八九十百\d]+[届次]")
 _SESSION_WORDS = re.compile(r"(?:19|20)\d\d年|第?[一二三四五六七八九十百\d]+[届次期]")
 _DECLARED = re.compile(r"[（(](?:以下)?简称[^（）()]{1,12}[）)]")
 
@@ -422,16 +429,15 @@ def _event(ctx: Context, start: int, s: int, e: int):
     if _COUNTED_AFTER.match(text, e) or _MECHANISM.match(text, e):
         return   # 召开座谈会5次: a kind of meeting held many times; 联席会议制度: a mechanism
     holder = _HOLDER.search(text, max(0, start - 16), start)
-    if holder and holder.end() == start and not _SCOPE.match(name):
-        area = holder.group(1)
-        for k in range(len(area) - 1):
-            if gazetteer.load().lookup(area[k:]) and not name.startswith(area[k:]):
-                name = area[k:] + name   # 宁波市召开…会议: the city's meeting
-                break
+    holder = holder if holder and holder.end() == start else None
     body = _DECLARED.sub("", _SESSION_WORDS.sub("", text[start:s]))
+    if holder and not _SCOPE.match(name):
+        name = _convener(holder.group(1), name, not _specific_body(body, True))
+        body = _DECLARED.sub("", _SESSION_WORDS.sub("", name[:len(name) - (e - s)]))
     # a scope word or a place says whose meeting it is: then a kind of work names it
     # (全区统战工作会议); otherwise the body must say more than generic words
-    anchored = _SCOPE.match(name) or gazetteer.load().leading_places(name.strip("“”"))
+    # who convenes it names it too (某街道党工委召开党建工作推进会)
+    anchored = _SCOPE.match(name) or gazetteer.load().leading_places(name.strip("“”")) or holder
     if not _specific_body(_SCOPE.sub("", body, count=1), bool(anchored)):
         return
     scopes = re.search(r"(?:全(?:国|省|市|区|县|州|旗)、)+$", text[max(0, start - 15):start]) \
@@ -446,6 +452,23 @@ def _event(ctx: Context, start: int, s: int, e: int):
             yield ctx.mention(first, e, "Event", "name_grammar", 0.7, scope + rest_name)
         return
     yield ctx.mention(start, e, "Event", "name_grammar", 0.7, name)
+
+
+def _convener(before: str, name: str, generic: bool) -> str:
+    """A meeting's name with what convenes it, where the name needs it: a place
+    (宁波市召开…会议: the city's meeting), or a body before a session or a generic
+    name (某区政协召开十届二十次常委会议, 民革某市支部召开换届选举大会)."""
+    from kg.extract.officials import anchored, body_class
+    if _SESSION.match(name) or generic:
+        for k in range(len(before) - 1):
+            if body_class(before[k:]) and anchored(before[k:]):
+                return before[k:] + name
+    for k in range(len(before) - 1):
+        place = before[k:]
+        if gazetteer.load().lookup(place) and not name.startswith(place):
+            # 固始县召开县委…会议: the county's committee, named once
+            return place + (name[1:] if name[0] == place[-1] and name[1:2] in "委政人" else name)
+    return name
 
 
 def _specific_body(body: str, anchored: bool) -> bool:

@@ -152,7 +152,7 @@ def follows(text: str, pos: int) -> bool:
     return pos >= len(text) or not CJK.match(text[pos]) or bool(_follow_re().match(text, pos))
 
 
-_JOINED = re.compile(r"[\u4e00-\u9fff]{2,6}·[\u4e00-\u9fff]{2,6}(?:·[\u4e00-\u9fff]{2,6})?")
+_JOINED = re.compile(r"[\u4e00-\u9fff]{2,6}(?:·[\u4e00-\u9fff]{2,6}){0,1}·")
 
 
 def name_at(text: str, pos: int) -> int | None:
@@ -160,8 +160,11 @@ def name_at(text: str, pos: int) -> int | None:
     character begins the word after it (王某陪同: not 王某陪) is the shorter one; a
     transliterated name is written with a middle dot (艾尔肯·吐尔逊)."""
     joined = _JOINED.match(text, pos)
-    if joined and follows(text, joined.end()):
-        return joined.end()
+    if joined:   # the last part of a dotted name: the shortest that something may follow
+        for k in range(2, 7):
+            end = joined.end() + k
+            if all(CJK.match(c) for c in text[joined.end():end]) and end <= len(text) and follows(text, end):
+                return end
     for k in (4, 3, 2):
         cand = text[pos:pos + k]
         if len(cand) == k and is_name(cand) and follows(text, pos + k):
