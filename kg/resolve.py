@@ -389,7 +389,7 @@ def resolve(ctx: Context) -> Extraction:
     actor = None
     for m in ctx.mentions:
         k = key_of.get((m.start, m.end, m.name))
-        if k and m.cls in ACTOR_CLASSES and ctx.sentence_at(m.start).index < 4 \
+        if k and m.cls in ACTOR_CLASSES and ctx.sentence_at(m.start).index < 4 and m.extractor != "bylines" \
                 and (m.cls != "AdministrativeArea" or gaz.best(k.name) is None or gaz.best(k.name).level in ("county", "town")):
             actor = k
             break

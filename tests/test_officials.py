@@ -127,6 +127,25 @@ def test_elections(text, expected):
     assert expected <= memberships(text)
 
 
+@pytest.mark.parametrize("text,expected", [
+    # the body the congress elected before, in the same paragraph
+    ("大会选举产生了民进涪城区第三届委员会，赵雅婷当选为主委，李慧心、孙浩然当选为副主委。",
+     {("赵雅婷", "民进涪城区委员会", "主委"), ("李慧心", "民进涪城区委员会", "副主委"),
+      ("孙浩然", "民进涪城区委员会", "副主委")}),
+    # a term after the body is no part of it
+    ("陈志远当选为涪城区工商联第五届主席。", {("陈志远", "涪城区工商联", "主席")}),
+    # 选举王某为…
+    ("大会选举刘台生为台盟绵阳市第一届委员会主委。", {("刘台生", "台盟绵阳市委员会", "主委")}),
+])
+def test_elected_to_a_body(text, expected):
+    assert memberships(text) == expected
+
+
+def test_a_party_branch_in_a_chain_keeps_its_party():
+    text = FC + "农工党绵阳市委会副主委、涪城区支部主委冯雪梅汇报工作。"
+    assert memberships(text) == {("冯雪梅", "农工党绵阳市委员会", "副主委"), ("冯雪梅", "农工党涪城区支部", "主委")}
+
+
 def test_joining_a_body():
     text = FC + "民进会员韩雪、魏东等加入涪城区新联会。"
     got = memberships(text)

@@ -127,36 +127,77 @@ _ORDINAL = re.compile(r"第[一二三四五六七八九十\d]+届|[一二三四�
 
 @register("elections", produces="mentions", priority=7)
 def elections(ctx: Context):
-    """People elected at a congress (王某、李某等当选为…会长) and the body they were
-    elected to, where the text names it (民建某区第六届委员会: the committee)."""
+    """People elected at a congress (王某、李某等当选为…会长; 选举王某为…主委) and the
+    body they were elected to where the text names it (民建某区第六届委员会: the
+    committee, with its term left out of its name), or the body the congress elected
+    before them (选举产生了某区第三届委员会，王某当选为主委)."""
     text = ctx.doc.text
     found = []
-    for m in re.finditer(alternation(cues()["elect_cue"]), text):
-        left = max(text.rfind(ch, 0, m.start()) for ch in "，。；：\n,") + 1
-        seg = re.sub(r"等(?:\d+|[一二三四五六七八九十百]+)[名位人][\u4e00-\u9fff]{0,4}$|等$", "", text[left:m.start()])
-        spans, pos = [], left
-        for part in seg.split("、"):
-            if not officials.is_name(part):
-                spans = []
-                break
-            spans.append((pos, pos + len(part)))
-            pos += len(part) + 1
-        if not spans:
-            continue
-        post = next((p for p in officials._post_re().finditer(text, m.end(), min(len(text), m.end() + 30))
+    bodies = []
+    for m in _ELECTED.finditer(text):
+        org = _elected_body(ctx, m.start(1), m.end(1))
+        if org:
+            bodies.append(org)
+            yield org[1]
+    for spans, after in _elected_people(text):
+        post = next((p for p in officials._post_re().finditer(text, after, min(len(text), after + 30))
                      if p.end() == len(text) or text[p.end()] in "，。；、,和并及"), None)
         if post is None:
             continue
         for s, e in spans:
             yield ctx.mention(s, e, "Person", "elections", 0.75)
-        body = text[m.end():post.start()]
-        org = None
-        kind = officials.body_class(body) if body else None
-        if kind and officials.anchored(body):
-            org = (m.end(), post.start())
-            yield ctx.mention(*org, officials._party_class(body, kind[0]), "elections", 0.7, _ORDINAL.sub("", body))
-        found.append((tuple(spans), org, bool(body), officials.posts()[post.group()][0], text[m.end():post.end()]))
+        named = _elected_body(ctx, after, post.start())
+        if named:
+            yield named[1]
+        earlier = [b for b, _ in bodies if b[1] <= spans[0][0] and ctx.sentence_at(b[0]).paragraph
+                   == ctx.sentence_at(spans[0][0]).paragraph]
+        org = named[0] if named else (earlier[-1] if earlier else None)
+        found.append((tuple(spans), org, post.start() > after, officials.posts()[post.group()][0],
+                      text[after:post.end()]))
     ctx.notes["elections"] = found
+
+
+_ELECTED = re.compile(r"选举产生(?:了)?([^，。；,]{2,30}?)(?=[，。；,]|$)")
+_NAME_LIST = r"([\u4e00-\u9fff·]{2,8}(?:、[\u4e00-\u9fff·]{2,8})*)"
+
+
+def _elected_body(ctx: Context, start: int, end: int):
+    """((start, end), mention) of a body written in [start, end), if it stands on its own."""
+    text = ctx.doc.text
+    body = text[start:end]
+    name = _ORDINAL.sub("", body)
+    kind = officials.body_class(name) if name else None
+    if not kind or not officials.anchored(name):
+        return None
+    # 区工商联第五届(主席): the term after the body is no part of its mention
+    trimmed = end if officials.body_class(body) else start + len(body.rstrip("第一二三四五六七八九十百届"))
+    return (start, trimmed), ctx.mention(start, trimmed, officials._party_class(name, kind[0]), "elections", 0.7, name)
+
+
+def _elected_people(text: str):
+    """(name spans, where what they were elected to starts) for 王某、李某(等N名会员)当选(为)
+    at a clause's start, and for 选举王某、李某为."""
+    for m in re.finditer(alternation(cues()["elect_cue"]), text):
+        left = max(text.rfind(ch, 0, m.start()) for ch in "，。；：\n,") + 1
+        seg = re.sub(r"等(?:\d+|[一二三四五六七八九十百]+)[名位人][\u4e00-\u9fff]{0,4}$|等$", "", text[left:m.start()])
+        spans = _names_in(seg, left)
+        if spans:
+            yield spans, m.end()
+    for m in re.finditer(rf"选举{_NAME_LIST}为", text):
+        spans = _names_in(m.group(1), m.start(1))
+        if spans:
+            yield spans, m.end()
+
+
+def _names_in(seg: str, pos: int) -> list[tuple[int, int]]:
+    """Spans of a list of names (王某、李某) starting at ``pos``; [] unless all are names."""
+    spans = []
+    for part in seg.split("、"):
+        if not officials.is_name(part):
+            return []
+        spans.append((pos, pos + len(part)))
+        pos += len(part) + 1
+    return spans
 
 
 @register("elected_members", produces="relations", requires=("sentences", "mentions"))

@@ -377,8 +377,8 @@ def name_grammar(ctx: Context):
         start = _drop_leading_verb(ctx, start, s)
         if start >= s and not event:
             continue  # a bare suffix (统战部, 街道) names nothing by itself (a meeting's convener may name it)
-        if suffix == "委" and text[s - 1] == "常":
-            continue  # 市委常委 is a post in the committee, not a body
+        if suffix == "委" and text[max(0, s - 1):e] in _POSTS_IN_委:
+            continue  # 市委常委, 支部主委: a post in the body, not a body
         if FAMILY.get(cls) == "Place" and s - start < 2:
             continue  # 后社区: a one-character body names no place
         name = text[start:e]
@@ -407,6 +407,7 @@ def name_grammar(ctx: Context):
         yield ctx.mention(start, e, cls, "name_grammar", 0.6 if contextual else 0.7)
 
 
+_POSTS_IN_委 = {"常委", "主委"}   # (副主委 ends in 主委)
 _SCOPE = re.compile(r"全(?:国|省|市|区|县|州|旗|盟|镇|乡|街道)")
 _HOLDING = re.compile(r"出席|参加|召开|举行|举办|主持|列席")
 _MECHANISM = re.compile(r"制度|机制|工作法|模式|平台")

@@ -301,6 +301,13 @@ _COMMITTEE = re.compile(rf"^((?!{'|'.join(('民革', '民盟', '民建', '民进
                         rf".*?(?:[{GOV_LEVELS}盟]|自治区|自治州)委)(?![员会])")
 
 
+_PARTY_UNITS = ("支部", "总支", "总支部", "基层委员会", "委会")
+
+
+def _party_prefix_of(name: str) -> str:
+    return next((p for p in _party_prefixes() if name.startswith(p)), "")
+
+
 def _parties_in(text: str) -> frozenset[str]:
     """The democratic parties a text names (by their short names)."""
     return frozenset(p for p in _party_prefixes() if p in text)
@@ -374,11 +381,14 @@ def _body(item_text: str, name: str, span: tuple[int, int], post: str, known, co
     cls, k = kind
     if cls == "DemocraticParty" and not name.startswith(_party_prefixes()) and len(parties) == 1:
         name = next(iter(parties)) + name   # 市委会 in a report that names one party (民进)
+    party = _party_prefix_of(prev.name) if prev is not None else ""
+    if party and not name.startswith(_party_prefixes()) and name.endswith(_PARTY_UNITS):
+        name = party + name   # 农工党某市委会副主委、某区支部主委: the party's branch
     if not anchored(name) and span not in known and not any(a == span[0] and b < span[1] for a, b in known):
         if k == "dept" and committee:
             name = committee + name
         elif k == "cell" and prev is not None and name in ("党组", "党委", "党总支", "党支部"):
-            name = prev.name + name
+            name = prev.name if prev.name.endswith(name) else prev.name + name   # 局党组书记…，党组成员
         elif area:
             name = area + name
         else:
