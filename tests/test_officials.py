@@ -87,8 +87,12 @@ def test_title_chains(text, expected):
     ("活动举行。\n撰稿：周可欣初审：吴天明", {"周可欣", "吴天明"}),
     # an outlet named by a short place name, then the reporters, then the date
     ("江油融媒张晓月陈文3月7日，江油市“同心苑”揭牌。", {"张晓月", "陈文"}),
-    # names in parentheses closing the article
+    # names in parentheses closing the article, after the body they write for, before 摄
     ("活动举行，共300余人参加。（黄一帆 郑小雨）", {"黄一帆", "郑小雨"}),
+    ("活动举行。\n（涪城区委统战部 蒋晓丽）", {"蒋晓丽"}),
+    ("活动举行。（郑小雨 摄）", {"郑小雨"}),
+    ("活动举行。\n文/图 涪城区政协办公室 王晓", {"王晓"}),
+    ("会议召开。（区委宣传部）", set()),
     # leaders named without a post
     ("3月5日，座谈会召开。县领导孙德明、钱雅琴、周平出席会议。", {"孙德明", "钱雅琴", "周平"}),
     # a speaker opening a clause; a later mention of a named person
@@ -106,6 +110,11 @@ def test_people(text, expected):
 def test_a_province_before_a_city_is_an_alias():
     x = extraction(FC + "甘肃省天水市委常委、统战部部长何立群带队考察。")
     assert "甘肃省天水市委" in next(e for e in x.entities if e.name == "天水市委").aliases
+
+
+def test_reporter_of_an_outlet_named_in_the_byline():
+    got = memberships("活动举行。（涪城区融媒体中心记者赵倩）")
+    assert got == {("赵倩", "涪城区融媒体中心", "记者")}
 
 
 def test_reporter_is_a_member_of_the_outlet():

@@ -476,27 +476,58 @@ def bylines(ctx: Context):
             yield from _name_run(ctx, m.end())
             break
     role = re.compile(rf"({alternation(c['byline_role'])})[：:]?\s?")
+    own = re.compile(rf"([\u4e00-\u9fff]{{2,10}}?(?:{alternation(c['outlet_suffix'])}))$")
     for m in role.finditer(text):
+        # （某区融媒体中心记者 王某）: the outlet written right before the reporter
+        near = own.search(text, max(0, m.start() - 12), m.start())
+        if near and anchored(near.group(1)) and m.group(1) in c["byline_member"]:
+            yield ctx.mention(*near.span(1), "PublicInstitution", "bylines", 0.7)
         for s, e in _name_run_spans(text, m.end()):
             yield ctx.mention(s, e, "Person", "bylines", 0.75)
-            if m.group(1) in c["byline_member"] and outlet_span:
-                members.append(((s, e), outlet_span))
-    for m in re.finditer(r"[（(]([\u4e00-\u9fff]{2,12})[）)][ 　]*(?=\n|$)", text):
-        parts = split_names(m.group(1))
-        for s, e in parts or ():
-            yield ctx.mention(m.start(1) + s, m.start(1) + e, "Person", "bylines", 0.7)
+            where = near.span(1) if near and anchored(near.group(1)) else outlet_span
+            if m.group(1) in c["byline_member"] and where:
+                members.append(((s, e), where))
+    for m in re.finditer(r"[（(]([\u4e00-\u9fff][\u4e00-\u9fff 　]{1,24})[）)][ 　]*(?=\n|$)", text):
+        runs = list(re.finditer(r"[\u4e00-\u9fff]+", m.group(1)))
+        found = [(r.start() + s, r.start() + e) for r in runs for s, e in _names_after_body(_CREDIT_TAIL.sub("", r.group()))]
+        # every run is names, or a body and then names: (王某 李某), (某区委统战部 王某)
+        if all(_names_after_body(_CREDIT_TAIL.sub("", r.group())) or _is_body(r.group()) for r in runs):
+            for s, e in found:
+                yield ctx.mention(m.start(1) + s, m.start(1) + e, "Person", "bylines", 0.7)
     ctx.notes["bylines"] = members
+
+
+_CREDIT_TAIL = re.compile(r"(?:摄影|摄|供图|报道|整理|文|图)$")
+
+
+def _is_body(run: str) -> bool:
+    return body_class(run) is not None and anchored(run)
+
+
+def _names_after_body(run: str) -> list[tuple[int, int]]:
+    """The names a run holds, after the body they write for where one comes first
+    (某区委统战部王某: 王某; 张某摄: 张某)."""
+    parts = split_names(run) if len(run) >= 2 else None
+    if parts:
+        return parts
+    for k in range(len(run) - 2, 1, -1):
+        if body_class(run[:k]) and anchored(run[:k]):
+            rest = split_names(run[k:])
+            if rest:
+                return [(k + s, k + e) for s, e in rest]
+    return []
 
 
 def _name_run_spans(text: str, pos: int) -> list[tuple[int, int]]:
     """The names written right at ``pos`` (a run of characters up to a stop word)."""
     end = pos
-    while end < len(text) and CJK.match(text[end]) and end - pos < 12:
+    while end < len(text) and CJK.match(text[end]) and end - pos < 20:
         end += 1
     stop = _byline_stop().search(text, pos, end)
     run = text[pos:stop.start() if stop else end]
-    parts = split_names(run) if len(run) >= 2 else None
-    return [(pos + s, pos + e) for s, e in parts or ()]
+    if not stop and _is_body(run) and text[end:end + 1] in (" ", "　"):
+        return _name_run_spans(text, end + 1)   # 文/图 某区政协办公室 王某: the writer's body, then the name
+    return [(pos + s, pos + e) for s, e in _names_after_body(run)]
 
 
 def _name_run(ctx: Context, pos: int):
