@@ -102,6 +102,11 @@ def test_hosted_by():
                                      ("遵义市志愿者协会", "“汇川区志愿服务月启动仪式”")}
 
 
+def test_hosted_by_after_the_meeting():
+    text = "6月3日，秦州区基层党组织书记培训班开班。培训班由秦州区委组织部主办。"
+    assert ("秦州区委组织部", "秦州区基层党组织书记培训班") in triples(text, "runs")
+
+
 def test_the_convening_body_runs_the_meeting():
     text = "9月27日，遵义市汇川区委统战部召开党外代表人士座谈会。"
     assert ("汇川区委统战部", "汇川区党外代表人士座谈会") in triples(text, "runs")

@@ -73,6 +73,13 @@ FC = "绵阳市涪城区召开民营经济发展大会。"
     # the committee (区委) is no short form of its commission for discipline
     (FC + "区委书记陈海出席。区纪委监委书记刘强讲话。",
      {("陈海", "涪城区委", "书记"), ("刘强", "涪城区纪委监委", "书记")}),
+    # a subdistrict's office after its Party working committee
+    ("绵阳市涪城区城厢街道召开居民议事会。街道党工委书记、办事处主任邓海波主持会议。",
+     {("邓海波", "城厢街道党工委", "书记"), ("邓海波", "城厢街道办事处", "主任")}),
+    # a teacher of a Party school
+    (FC + "区委党校讲师刘晓东作专题辅导。", {("刘晓东", "涪城区委党校", "讲师")}),
+    # a bureau by its short name stays one body
+    (FC + "区人社局局长郑文出席。", {("郑文", "涪城区人社局", "局长")}),
     # a staff post named by its work
     (FC + "区委统战部统战信息员蔡晓琳被通报表扬。", {("蔡晓琳", "涪城区委统战部", "信息员")}),
 ])

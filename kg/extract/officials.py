@@ -321,6 +321,8 @@ def _area_of(name: str, committee: str | None) -> str | None:
     lead = gazetteer.load().leading_places(name)
     if lead:
         return "".join(lead)
+    if name.startswith("街道"):
+        return "街道"   # 街道党工委书记、办事处主任: the subdistrict's office
     return name[0] if name[0] in GOV_LEVELS else None
 
 
