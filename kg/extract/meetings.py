@@ -15,6 +15,8 @@ and 加入X members of X.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections import defaultdict
 from functools import lru_cache
 
 from kg.extract import Context, alternation, register
@@ -36,6 +38,13 @@ def _after_name() -> re.Pattern:
 def main_event(ctx: Context) -> Mention | None:
     """The meeting the report is about: named in its title or its first paragraph
     (a news item's lead); a long report about many things has none."""
+    if "main_event" in ctx.notes:
+        return ctx.notes["main_event"]
+    ctx.notes["main_event"] = found = _lead_meeting(ctx)
+    return found
+
+
+def _lead_meeting(ctx: Context) -> Mention | None:
     body = next((s for s in ctx.sentences if not s.heading), None)
     if body is None:
         return None
@@ -48,11 +57,10 @@ def main_event(ctx: Context) -> Mention | None:
     return None
 
 
-def _groups(ctx: Context, persons: list[Mention]) -> list[list[Mention]]:
+def _groups(ctx: Context, persons: list[Mention], starts: dict[int, int]) -> list[list[Mention]]:
     """People listed together: between one and the next only a separator and the
-    next one's title chain (A，县政协副主席B、C)."""
+    next one's title chain (A，县政协副主席B、C); ``starts`` maps a person to their chain."""
     text = ctx.doc.text
-    starts = {ps: cs for (ps, _), cs, _ in ctx.notes.get("title_chains", ())}
     out: list[list[Mention]] = []
     for p in persons:
         if out:
@@ -70,12 +78,15 @@ def participation(ctx: Context):
     text = ctx.doc.text
     main = main_event(ctx)
     verb = re.compile(alternation(cues()["attend_verb"]))
+    starts = {ps: cs for (ps, _), cs, _ in ctx.notes.get("title_chains", ())}
     for s in ctx.sentences:
         if s.heading:
             continue
         inside = ctx.mentions_between(s.start, s.end)
         persons = [m for m in inside if m.cls == "Person" and m.extractor != "bylines"]
-        for group in _groups(ctx, persons):
+        local = [m for m in inside if m.cls == "Event" and m.extractor != "congresses"]
+        local_starts = [m.start for m in local]
+        for group in _groups(ctx, persons, starts):
             last = group[-1]
             pos = _after_name().match(text, last.end).end()
             end = _CLAUSE_END.search(text, pos, s.end)
@@ -85,10 +96,11 @@ def participation(ctx: Context):
             if not v:
                 continue   # (作 inside 合作 is no verb, nor 被通报 taking part)
             # the meeting the clause names, else one its sentence names earlier (X召开Y，A出席), else the report's
-            local = [m for m in inside if m.cls == "Event" and m.extractor != "congresses"]
-            after = [m for m in local if v.end() <= m.start < end]
-            before = [m for m in local if m.end <= group[0].start]
-            obj = after[0] if after else before[-1] if before else main
+            i = bisect_left(local_starts, v.end())
+            after = local[i] if i < len(local) and local[i].start < end else None
+            j = bisect_left(local_starts, group[0].start) - 1
+            before = next((local[k] for k in range(j, max(-1, j - 3), -1) if local[k].end <= group[0].start), None)
+            obj = after or before or main
             if obj is None:
                 continue
             for p in group:
@@ -96,8 +108,8 @@ def participation(ctx: Context):
             if v.group() == "代表":
                 # 代表A、B对大会表示祝贺: the bodies represented take part too
                 upto = text.find("对", v.end(), end)
-                for o in inside:
-                    if FAMILY.get(o.cls) == "Organization" and v.end() <= o.start < (upto if upto > 0 else end):
+                for o in ctx.mentions_between(v.end(), upto if upto > 0 else end):
+                    if FAMILY.get(o.cls) == "Organization":
                         yield RelationCandidate(o, "participatesIn", obj, s.index, "represented:代表X", 0.5)
 
 
@@ -144,11 +156,11 @@ def elections(ctx: Context):
     before them (选举产生了某区第三届委员会，王某当选为主委)."""
     text = ctx.doc.text
     found = []
-    bodies = []
+    bodies: dict[int, list[tuple[int, int]]] = defaultdict(list)   # paragraph -> bodies elected there
     for m in _ELECTED.finditer(text):
         org = _elected_body(ctx, m.start(1), m.end(1))
         if org:
-            bodies.append(org)
+            bodies[ctx.sentence_at(m.start()).paragraph].append(org[0])
             yield org[1]
     for spans, after in _elected_people(text):
         post = next((p for p in officials._post_re().finditer(text, after, min(len(text), after + 30))
@@ -160,8 +172,7 @@ def elections(ctx: Context):
         named = _elected_body(ctx, after, post.start())
         if named:
             yield named[1]
-        earlier = [b for b, _ in bodies if b[1] <= spans[0][0] and ctx.sentence_at(b[0]).paragraph
-                   == ctx.sentence_at(spans[0][0]).paragraph]
+        earlier = [b for b in bodies.get(ctx.sentence_at(spans[0][0]).paragraph, ()) if b[1] <= spans[0][0]]
         org = named[0] if named else (earlier[-1] if earlier else None)
         found.append((tuple(spans), org, post.start() > after, officials.posts()[post.group()][0],
                       text[after:post.end()]))

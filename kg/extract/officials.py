@@ -326,7 +326,8 @@ def _area_of(name: str, committee: str | None) -> str | None:
     return name[0] if name[0] in GOV_LEVELS else None
 
 
-def complete(text: str, items: list[Item], known: set[tuple[int, int]], before: Held | None = None) -> list[Held]:
+def complete(text: str, items: list[Item], known: set[tuple[int, int]], before: Held | None = None,
+             parties: frozenset[str] | None = None) -> list[Held]:
     """The body and post of each item, bare bodies and posts completed from the
     items before them (see the module's docstring), the first from ``before``."""
     out: list[Held] = []
@@ -341,7 +342,7 @@ def complete(text: str, items: list[Item], known: set[tuple[int, int]], before: 
         span = (it.start, it.end) if implies.startswith("dept:") else (it.start, it.post_start)
         held = _bare(it, written, post, implies, out[-1] if out else before, area) if not body.removeprefix("中共") \
             else _body(text[it.start:it.end], body.removeprefix("中共"), span, post, known, committee, area,
-                       out[-1] if out else before, _parties_in(text))
+                       out[-1] if out else before, _parties_in(text) if parties is None else parties)
         if held is None:
             continue
         out.append(held)
@@ -386,7 +387,7 @@ def _body(item_text: str, name: str, span: tuple[int, int], post: str, known, co
     party = _party_prefix_of(prev.name) if prev is not None else ""
     if party and not name.startswith(_party_prefixes()) and name.endswith(_PARTY_UNITS):
         name = party + name   # 农工党某市委会副主委、某区支部主委: the party's branch
-    if not anchored(name) and span not in known and not any(a == span[0] and b < span[1] for a, b in known):
+    if not anchored(name) and span not in known and not _starts_known(known, span):
         if k == "dept" and committee:
             name = committee + name
         elif k == "cell" and prev is not None and name in ("党组", "党委", "党总支", "党支部"):
@@ -398,6 +399,11 @@ def _body(item_text: str, name: str, span: tuple[int, int], post: str, known, co
     return Held(span, name, _party_class(name, cls), post, item_text)
 
 
+def _starts_known(known: set[tuple[int, int]], span: tuple[int, int]) -> bool:
+    """A known body begins the span (天安门管理委员会 in 天安门管理委员会机关党委)."""
+    return any((span[0], b) in known for b in range(span[0] + 2, span[1]))
+
+
 def _known_bodies(ctx: Context) -> set[tuple[int, int]]:
     return {(m.start, m.end) for m in ctx.mentions if FAMILY.get(m.cls) == "Organization"}
 
@@ -407,6 +413,7 @@ def title_chains(ctx: Context):
     """People closing a title chain (区委常委、统战部部长王某), and the bodies the chain names."""
     text = ctx.doc.text
     known = _known_bodies(ctx)
+    parties = _parties_in(text)
     holders = []
     last: tuple[int, Held] | None = None    # (sentence, the body the chain before served)
     for m in _post_re().finditer(text):
@@ -417,7 +424,7 @@ def title_chains(ctx: Context):
         si = ctx.sentence_at(m.start()).index
         # 主任丁某主持，副主任马某、党组成员周某出席: a chain that names no body of its own
         # serves the body the chain before it in the sentence named
-        held = complete(text, items, known, last[1] if last and last[0] == si else None)
+        held = complete(text, items, known, last[1] if last and last[0] == si else None, parties)
         chain_start = items[0].start
         if held:
             last = (si, held[0])
@@ -562,10 +569,11 @@ def person_recurrences(ctx: Context):
     text = ctx.doc.text
     found = {m.text for m in ctx.mentions if m.cls == "Person" and m.extractor in ("title_chains", "bylines", "leaders", "elections")}
     seen = {(m.start, m.end) for m in ctx.mentions if m.cls == "Person"}
-    for name in sorted(found, key=len, reverse=True):
-        for m in re.finditer(re.escape(name), text):
-            if (m.start(), m.end()) not in seen and follows(text, m.end()):
-                yield ctx.mention(m.start(), m.end(), "Person", "person_recurrences", 0.7)
+    if not found:
+        return
+    for m in re.finditer(alternation(found), text):   # one pass over the text for all names
+        if (m.start(), m.end()) not in seen and follows(text, m.end()):
+            yield ctx.mention(m.start(), m.end(), "Person", "person_recurrences", 0.7)
 
 
 @register("memberships", produces="relations", requires=("sentences", "mentions"))
@@ -573,13 +581,15 @@ def memberships(ctx: Context):
     """memberOf with its post, for every body of a person's title chain, and for a
     reporter of the outlet whose byline names them."""
     at = {(m.start, m.end): m for m in ctx.mentions}
-    orgs = [m for m in ctx.mentions if FAMILY.get(m.cls) == "Organization"]
 
     def body(span):
+        """The settled body at ``span``, or the one that took it into a longer name."""
         m = at.get(span)
         if m is not None and FAMILY.get(m.cls) == "Organization":
             return m
-        return next((o for o in orgs if o.start <= span[0] and span[1] <= o.end), None)
+        near = ctx.mentions_between(max(0, span[0] - 60), span[0] + 1)
+        return next((o for o in reversed(near) if FAMILY.get(o.cls) == "Organization"
+                     and o.start <= span[0] and span[1] <= o.end), None)
 
     for (ps, pe), _, held in ctx.notes.get("title_chains", ()):
         person = at.get((ps, pe))

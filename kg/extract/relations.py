@@ -192,7 +192,7 @@ def cue_relations(ctx: Context):
         seen = set()
         for prop, (subj_ok, obj_ok) in signatures().items():
             for cue in _cue_patterns()[prop].finditer(text, sent.s.start, sent.s.end):
-                if any(m.start <= cue.start() < m.end for m in sent.mentions):
+                if any(m.start <= cue.start() < m.end for m in ctx.mentions_between(cue.start() - 60, cue.start() + 1)):
                     continue  # 组织 in 区委组织部: a cue inside a name is no cue
                 objs = sent.objects_after(cue.end(), obj_ok)
                 if not objs:
