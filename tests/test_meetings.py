@@ -47,6 +47,8 @@ def triples(text, prop):
     ("1月16日，秦州区教育局召开全区教育系统党风廉政建设工作会议。", {"秦州区教育系统党风廉政建设工作会议"}),
     ("秦州区委组织部举办乡村振兴干部能力提升培训班。", {"秦州区乡村振兴干部能力提升培训班"}),
     ("5月9日，天水市秦州区召开区委统战工作领导小组会议。", {"秦州区委统战工作领导小组会议"}),
+    # a bare meeting word names no meeting
+    ("遵义市汇川区召开会议，区委召开全体会议。", set()),
     # a mechanism named after a meeting is no meeting
     ("遵义市汇川区建立了民营经济联席会议制度。", set()),
     # a plenum of the district's committee, named by the resolver

@@ -157,6 +157,15 @@ def test_elected_to_a_body(text, expected):
     assert memberships(text) == expected
 
 
+@pytest.mark.parametrize("text,expected", [
+    (FC + "张明远任涪城区教育局局长。", {("张明远", "涪城区教育局", "局长")}),
+    (FC + "会议决定，任命李思源为区科技局副局长。", {("李思源", "涪城区科技局", "副局长")}),
+    (FC + "会议增补王海涛为区政协委员。", {("王海涛", "涪城区政协", "委员")}),
+])
+def test_appointments(text, expected):
+    assert memberships(text) == expected
+
+
 def test_a_party_branch_in_a_chain_keeps_its_party():
     text = FC + "农工党绵阳市委会副主委、涪城区支部主委冯雪梅汇报工作。"
     assert memberships(text) == {("冯雪梅", "农工党绵阳市委员会", "副主委"), ("冯雪梅", "农工党涪城区支部", "主委")}

@@ -198,14 +198,14 @@ def _elected_body(ctx: Context, start: int, end: int):
 
 def _elected_people(text: str):
     """(name spans, where what they were elected to starts) for 王某、李某(等N名会员)当选(为)
-    at a clause's start, and for 选举王某、李某为."""
+    at a clause's start, and for 选举(任命, 增补…)王某、李某为."""
     for m in re.finditer(alternation(cues()["elect_cue"]), text):
         left = max(text.rfind(ch, 0, m.start()) for ch in "，。；：\n,") + 1
         seg = re.sub(r"等(?:\d+|[一二三四五六七八九十百]+)[名位人][\u4e00-\u9fff]{0,4}$|等$", "", text[left:m.start()])
         spans = _names_in(seg, left)
         if spans:
             yield spans, m.end()
-    for m in re.finditer(rf"选举{_NAME_LIST}为", text):
+    for m in re.finditer(rf"(?:选举|推选|任命|聘任|聘请|增补){_NAME_LIST}为", text):
         spans = _names_in(m.group(1), m.start(1))
         if spans:
             yield spans, m.end()

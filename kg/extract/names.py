@@ -432,8 +432,13 @@ def _event(ctx: Context, start: int, s: int, e: int):
     holder = _HOLDER.search(text, max(0, start - 16), start)
     holder = holder if holder and holder.end() == start else None
     body = _DECLARED.sub("", _SESSION_WORDS.sub("", text[start:s]))
+    if start == s and (holder is None or e - s < 4):
+        return   # 召开会议: a bare meeting word names no meeting; 召开换届选举大会 may, after its convener
     if holder and not _SCOPE.match(name):
+        bare = name
         name = _convener(holder.group(1), name, not _specific_body(body, True))
+        if start == s and name == bare:
+            return   # no body convenes it: still no name
         body = _DECLARED.sub("", _SESSION_WORDS.sub("", name[:len(name) - (e - s)]))
     # a scope word or a place says whose meeting it is: then a kind of work names it
     # (全区统战工作会议); otherwise the body must say more than generic words
