@@ -33,7 +33,7 @@ def triples(text, prop):
     # a meeting's word that ends inside 会上
     ("3月3日，从绵阳市统战部长会上获悉，江油市获多项表彰。", {"绵阳市统战部长会"}),
     # a county's short name that jieba reads as a verb stays in the name (开化县)
-    ("11月30日，台州开化商会二届一次会员大会在台州市召开。", {"台州开化商会二届一次会员大会"}),
+    ("11月30日，宁波象山商会二届一次会员大会在宁波市召开。", {"宁波象山商会二届一次会员大会"}),
     # national meetings stay as written
     ("深入学习第七次全国民族团结进步表彰大会精神。遵义市汇川区供稿。", {"第七次全国民族团结进步表彰大会"}),
     # a kind of meeting alone, or a verb and its object, is no meeting

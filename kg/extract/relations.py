@@ -12,7 +12,7 @@ base Y, or the body Y lies in X), 依托X建立Y, 联合X开展 (partners), 组�
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from kg.extract import Context, alternation, read_table, register
 from kg.extract.quoted import cues
@@ -91,7 +91,15 @@ class Sentence:
             i += 1
         return True
 
+    @cached_property
+    def _heads(self) -> list[tuple[int, Mention]]:
+        return self._compute_heads()
+
     def heads(self) -> list[tuple[int, Mention]]:
+        """Built once per sentence: cues call it many times (a long line has thousands)."""
+        return self._heads
+
+    def _compute_heads(self) -> list[tuple[int, Mention]]:
         """(where the item starts, the mention it names): places written right before
         a name are its address, so 紫岩街道城北社区 is one item naming 城北社区."""
         out = []
