@@ -42,8 +42,8 @@ def _strip_context(name: str, cls: str, areas: set[str]) -> str:
 
 
 def strip_parents(name: str) -> str:
-    """Drop leading places that only say where the next one lies (德州市齐河县委统战部
-    → 齐河县委统战部, 福建省漳州市委 → 漳州市委): the county names the body already."""
+    """Drop leading places that only say where the next one lies (保定市竞秀区委统战部
+    → 竞秀区委统战部, 河北省保定市委 → 保定市委): the county names the body already."""
     gaz = gazetteer.load()
     lead = gaz.leading_places(name)
     while len(lead) >= 2:
@@ -55,7 +55,7 @@ def strip_parents(name: str) -> str:
 
 
 def _party_area(name: str) -> str:
-    """The part of a name after a democratic party's short name (民建铁西区 → 铁西区)."""
+    """The part of a name after a democratic party's short name (民建竞秀区 → 竞秀区)."""
     return name[len(_party_prefix(name)):]
 
 
@@ -69,7 +69,7 @@ def full_form(name: str) -> str:
     for short, full in _full_forms():
         if name.endswith(short) and not name.endswith(full):
             area = name[:-len(short)]
-            place = _party_area(area)   # 民建铁西区委会 = 民建铁西区委员会
+            place = _party_area(area)   # 民建竞秀区委会 = 民建竞秀区委员会
             if place and "".join(gazetteer.load().leading_places(place)) == place:
                 return area + full
     return name
@@ -113,15 +113,10 @@ class Naming:
     contextual: bool = False
 
 
-@lru_cache(maxsize=1)
-def _parties() -> tuple[str, ...]:
-    rows = read_table("class_prefixes.tsv")
-    return tuple(sorted((r[0] for r in rows if r[2] == "DemocraticParty"), key=len, reverse=True))
-
-
 def _party_prefix(name: str) -> str:
     """A democratic party's short name before a committee (民进省委 → 民进)."""
-    return next((p for p in _parties() if name.startswith(p) and len(name) > len(p)), "")
+    from kg.extract.officials import _party_prefixes
+    return next((p for p in _party_prefixes() if name.startswith(p) and len(name) > len(p)), "")
 
 
 _EVENT_SCOPE = re.compile(r"全(国|自治区|省|市|区|县|州|旗|盟|镇|乡|街道)")

@@ -17,13 +17,12 @@ from kg import gazetteer
 from kg.extract import Context, read_table
 from kg.extract.relations import Sentence as RelSentence
 from kg.normalize import BYLINE
-from kg.naming import _strip_context, canonical, core_key, is_short_form
+from kg.naming import _QUOTE_CORE, _strip_context, canonical, core_key, is_short_form
 from kg.periods import document_year, period_years
 from kg.model import (FAMILY, Entity, EntityKey, Extraction, Mention, Metric, Provenance, Relation, Sentence)
 
 _ABBREV = re.compile(r"[（(](?:以下)?简称[“\"]?([^”\"（）()]{2,12})[”\"]?[）)]")
 _PAREN = re.compile(r"[（(]([A-Za-z]{2,8}|[\u4e00-\u9fff]{2,8})[）)]")
-_QUOTE_CORE = re.compile(r"“([^“”]+)”")
 COMPLETING = ("title_chains", "elections")   # extractors whose names complete what the text leaves out
 ACTOR_CLASSES = ("PartyOrganization", "GovernmentAgency", "MassOrganization", "DemocraticParty",
                  "Organization", "AdministrativeArea")
@@ -85,12 +84,11 @@ _COUNTY_BODY = re.compile(r"([\u4e00-\u9fff]{2,5}?[区县旗])(?=[区县旗]委|
 
 def _unlisted_county(gaz, text: str, out: dict[str, str]) -> None:
     """A district the gazetteer lacks (merged or renamed: 某某区区委组织部) is the
-    report's own when its bodies are named after it, and more often than any other."""
+    report's own when its bodies are named after it (the one named most)."""
     found = Counter(m.group(1) for m in _COUNTY_BODY.finditer(text) if not gaz.lookup(m.group(1)))
-    if found:
-        name, n = found.most_common(1)[0]
-        if n >= 1 and not any(ch in name for ch in "，。、的在和与"):
-            out["county"] = name
+    name = found.most_common(1)[0][0] if found else ""
+    if name and not any(ch in name for ch in "的在和与"):   # a function word: no district's name
+        out["county"] = name
 
 
 def _complete_upwards(gaz, out: dict[str, str]) -> None:
@@ -306,7 +304,7 @@ def resolve(ctx: Context) -> Extraction:
         surface = m.text.replace(" ", "")
         aliases[key].update(n for n in naming.others if n != name)
         # 区委统战部 completed to 西湖区委统战部 is no name of its own: not an alias;
-        # nor is a body a title chain completed (统战部 after 安庆市委常委, 区长 → 区政府)
+        # nor is a body a title chain completed (统战部 after 绵阳市委常委, 区长 → 区政府)
         if surface != name and not naming.contextual and (m.extractor not in COMPLETING or name in surface) \
                 and not (m.cls == "Event" and ("、" in surface or m.name.endswith(surface))):
             # 全国、全市…会议 names several; 召开换届选举大会 named after its convener is no name alone

@@ -32,8 +32,8 @@ def triples(text, prop):
     ("4月2日，遵义市召开民营经济人士联席会议，汇川区、红花岗区作交流发言。", {"遵义市民营经济人士联席会议"}),
     # a meeting's word that ends inside 会上
     ("3月3日，从绵阳市统战部长会上获悉，江油市获多项表彰。", {"绵阳市统战部长会"}),
-    # a county's short name that jieba reads as a verb stays in the name (开化县)
-    ("11月30日，宁波象山商会二届一次会员大会在宁波市召开。", {"宁波象山商会二届一次会员大会"}),
+    # a county's short name that jieba reads as a verb stays in the name (建始县: 建始/v)
+    ("11月30日，恩施建始商会二届一次会员大会在恩施市召开。", {"恩施建始商会二届一次会员大会"}),
     # national meetings stay as written
     ("深入学习第七次全国民族团结进步表彰大会精神。遵义市汇川区供稿。", {"第七次全国民族团结进步表彰大会"}),
     # a kind of meeting alone, or a verb and its object, is no meeting

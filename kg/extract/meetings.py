@@ -21,6 +21,7 @@ from functools import lru_cache
 
 from kg.extract import Context, alternation, register
 from kg.extract import officials
+from kg.extract.names import _event_words
 from kg.extract.quoted import cues
 from kg.model import FAMILY, Mention, RelationCandidate
 
@@ -131,18 +132,12 @@ def hosted_by(ctx: Context):
             if meeting is None:   # 培训班由区委组织部主办: the meeting before 由, or the report's
                 by = text.rfind("由", s.start, c.start())
                 meeting = next((m for m in reversed(inside) if m.cls in ("Event", "Program") and m.end <= by), None)
-                if meeting is None and by > 0 and text[:by].endswith(_meeting_words()):
+                if meeting is None and by > 0 and text.endswith(_event_words(), 0, by):
                     meeting = main_event(ctx)
             if meeting is None or not hosts or "由" not in text[s.start:c.start()]:
                 continue
             for h in hosts:
                 yield RelationCandidate(h, "runs", meeting, s.index, f"hosted:由X{c.group()}", 0.6)
-
-
-@lru_cache(maxsize=1)
-def _meeting_words() -> tuple[str, ...]:
-    from kg.extract import read_table
-    return tuple(r[0] for r in read_table("names.tsv") if r[1] == "Event")
 
 
 _ORDINAL = re.compile(r"第[一二三四五六七八九十\d]+届|[一二三四五六七八九十\d]+届")

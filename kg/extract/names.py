@@ -120,7 +120,7 @@ def _program_words() -> frozenset[str]:
 
 
 def _county_short(ctx: Context, j: int) -> bool:
-    """A county's short name that jieba reads as a word (台州/开化/商会: 开化县),
+    """A county's short name that jieba reads as a word (恩施/建始/商会: 建始县),
     written right after another place."""
     t = ctx.tokens[j]
     gaz = gazetteer.load()
@@ -462,7 +462,7 @@ def _event(ctx: Context, start: int, s: int, e: int):
 
 def _convener(before: str, name: str, generic: bool) -> str:
     """A meeting's name with what convenes it, where the name needs it: a place
-    (宁波市召开…会议: the city's meeting), or a body before a session or a generic
+    (保定市召开…会议: the city's meeting), or a body before a session or a generic
     name (某区政协召开十届二十次常委会议, 民革某市支部召开换届选举大会)."""
     from kg.extract.officials import anchored, body_class
     if _SESSION.match(name) or generic:

@@ -96,7 +96,7 @@ def _party_class(name: str, cls: str) -> str:
 
 def anchored(name: str) -> bool:
     """A body name that stands on its own: it begins with a place (full or short
-    name: 安庆知联会), a level word the document's context completes (区委, 县政协),
+    name: 江油知联会), a level word the document's context completes (区委, 县政协),
     a democratic party, or a national word."""
     if name.startswith(_context_prefixes() + _party_prefixes() + NATIONAL):
         return True
@@ -314,7 +314,7 @@ def _parties_in(text: str) -> frozenset[str]:
 
 
 def _area_of(name: str, committee: str | None) -> str | None:
-    """The area a body belongs to: its committee's area (安庆市委 → 安庆市), its
+    """The area a body belongs to: its committee's area (绵阳市委 → 绵阳市), its
     leading places, or its level word (区政协 → 区)."""
     if committee:
         return committee[:-1]
@@ -327,7 +327,7 @@ def _area_of(name: str, committee: str | None) -> str | None:
 
 
 def complete(text: str, items: list[Item], known: set[tuple[int, int]], before: Held | None = None,
-             parties: frozenset[str] | None = None) -> list[Held]:
+             parties: frozenset[str] = frozenset()) -> list[Held]:
     """The body and post of each item, bare bodies and posts completed from the
     items before them (see the module's docstring), the first from ``before``."""
     out: list[Held] = []
@@ -342,7 +342,7 @@ def complete(text: str, items: list[Item], known: set[tuple[int, int]], before: 
         span = (it.start, it.end) if implies.startswith("dept:") else (it.start, it.post_start)
         held = _bare(it, written, post, implies, out[-1] if out else before, area) if not body.removeprefix("中共") \
             else _body(text[it.start:it.end], body.removeprefix("中共"), span, post, known, committee, area,
-                       out[-1] if out else before, _parties_in(text) if parties is None else parties)
+                       out[-1] if out else before, parties)
         if held is None:
             continue
         out.append(held)
@@ -400,7 +400,7 @@ def _body(item_text: str, name: str, span: tuple[int, int], post: str, known, co
 
 
 def _starts_known(known: set[tuple[int, int]], span: tuple[int, int]) -> bool:
-    """A known body begins the span (天安门管理委员会 in 天安门管理委员会机关党委)."""
+    """A known body begins the span (某市管理委员会 in 某市管理委员会机关党委)."""
     return any((span[0], b) in known for b in range(span[0] + 2, span[1]))
 
 
