@@ -14,6 +14,11 @@ EPILOG_BUILD = """examples:
   kg build                          build the bundled sample corpus into output/
   kg build reports/ -o out          every .txt/.md/.html/.htm under reports/, recursively
   kg build a.txt b.html -o out --fresh --jobs 2
+  kg build new.txt -o out --no-files                add one document; store only (kg export/view later)
+  kg build /shared/reports -o out --scheduler tcp://10.0.0.5:8786
+                                    stages 1-6 on a Dask cluster, streamed into out/store
+  kg build reports/ --store-url http://127.0.0.1:7879
+                                    keep the graph in a SPARQL server (Oxigraph's /query /update /store)
 """
 EPILOG_QUERY = """examples:
   kg query --list
@@ -24,9 +29,10 @@ EPILOG_QUERY = """examples:
   kg query posts --param organization=某区委统战部     the posts of one body (name or alias)
   kg query 'SELECT ?s ?name WHERE { ?s a kg:Program ; skos:prefLabel ?name } LIMIT 5'
   kg query -f my.rq --format csv
-prefixes kg: id: rdf: rdfs: skos: prov: xsd: org: are predeclared; the default graph is
-the union of all documents, in which a triple stated by several documents is found
-once per document: use SELECT DISTINCT.
+  kg query honors --endpoint http://127.0.0.1:7879   the graph in a SPARQL server
+prefixes kg: id: rdf: rdfs: skos: prov: xsd: org: are predeclared. The default graph
+holds every triple of every document once; each document's own graph (GRAPH ?g, with
+?g a kg:SourceDocument) says which documents state a triple.
 """
 
 
@@ -44,7 +50,8 @@ def cmd_build(a) -> int:
     from kg.pipeline import build, sample_corpus
     paths = a.paths or [sample_corpus()]
     rep = build(paths, a.output, jobs=a.jobs, fresh=a.fresh, html=not a.no_html,
-                progress=False if a.quiet else None)
+                progress=False if a.quiet else None, files=not a.no_files, store_url=a.store_url,
+                scheduler=a.scheduler)
     if not a.quiet:
         print("\n".join(rep.lines()))
     elif rep.problems:
@@ -66,13 +73,13 @@ def cmd_query(a) -> int:
             text = Path(a.file).read_text(encoding="utf-8")
         except OSError as e:
             raise QueryError(f"cannot read query file {a.file}: {e.strerror or e}") from e
-        names, rows = q.run(a.store, q.bind(text, params))
+        names, rows = q.run(_location(a), q.bind(text, params))
     elif a.query is None:
         raise QueryError("give a SPARQL query, -f FILE, a named query (kg query --list) or --list")
     elif a.query in q.named_queries():
-        names, rows = q.run_named(a.store, a.query, params)
+        names, rows = q.run_named(_location(a), a.query, params)
     elif any(w in a.query.upper() for w in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")):
-        names, rows = q.run(a.store, q.bind(a.query, params))
+        names, rows = q.run(_location(a), q.bind(a.query, params))
     else:
         raise QueryError(f"{a.query!r} is neither a named query nor SPARQL; named queries: "
                          + ", ".join(q.named_queries()))
@@ -80,24 +87,34 @@ def cmd_query(a) -> int:
     return 0
 
 
+def _location(a) -> str:
+    """The store folder, or the SPARQL server given by --endpoint (checked to be a URL)."""
+    if a.endpoint:
+        from kg.store import RemoteStore
+        return RemoteStore(a.endpoint).location
+    return a.store
+
+
 def _names(value: str | None) -> frozenset[str] | None:
     return frozenset(x.strip() for x in value.split(",") if x.strip()) if value else None
 
 
 def cmd_view(a) -> int:
-    from kg import graph
-    from kg.view import ViewOptions, write_html
-    store = graph.open_store(a.store, create=False, read_only=True)
+    from kg.store import open_store
+    from kg.view import AUTO_TOP, ViewOptions, write_store_html
+    store = open_store(_location(a), create=False, read_only=True)
     opts = ViewOptions(focus=a.focus, depth=a.depth, types=_names(a.types), relations=_names(a.relations),
                        top=a.top, threshold=a.threshold)
-    n = write_html(graph.union_triples(store), a.output, opts=opts)
-    print(f"wrote {a.output} ({n} nodes)")
+    n, total = write_store_html(store, a.output, opts=opts)
+    note = f"; the {AUTO_TOP} best connected of {total} (--top N, --top 0 for all)" \
+        if a.top is None and total > AUTO_TOP else ""
+    print(f"wrote {a.output} ({n} nodes{note})")
     return 0
 
 
 def cmd_export(a) -> int:
     from kg.export import export
-    n = export(a.store, a.format, a.output)
+    n = export(_location(a), a.format, a.output)
     print(f"wrote {a.output} ({n} statements, {a.format})")
     return 0
 
@@ -114,7 +131,7 @@ def cmd_validate(a) -> int:
 
 def cmd_serve(a) -> int:
     from kg.serve import make_server
-    server, pool = make_server(a.store, a.host, a.port, a.timeout, a.limit, a.workers)
+    server, pool = make_server(_location(a), a.host, a.port, a.timeout, a.limit, a.workers)
     host, port = server.server_address[:2]
     print(f"kg serve: http://{host}:{port}/  (SPARQL at /sparql, view at /view; Ctrl-C stops)", flush=True)
     try:
@@ -176,6 +193,13 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: all cores)")
     b.add_argument("--fresh", action="store_true", help="empty the store first instead of adding to it")
     b.add_argument("--no-html", action="store_true", help="skip writing graph.html")
+    b.add_argument("--no-files", action="store_true",
+                   help="write only the store: no graph.ttl, no graph.html (kg export and kg view make them)")
+    b.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="run the documents on this Dask scheduler's workers (they get each file's bytes)")
+    b.add_argument("--store-url", metavar="URL",
+                   help="keep the graph in this SPARQL server (URL/query, URL/update, URL/store) "
+                        "instead of OUTPUT/store")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
     b.set_defaults(func=cmd_build)
 
@@ -186,6 +210,7 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("-p", "--param", action="append", metavar="KEY=VALUE", help="parameter of a named query")
     q.add_argument("--format", choices=OUTPUT_FORMATS, default="table")
     q.add_argument("--store", default="output/store", help="store folder (default: output/store)")
+    q.add_argument("--endpoint", metavar="URL", help="a SPARQL server holding the graph (see kg build --store-url) instead of --store")
     q.set_defaults(func=cmd_query)
 
     v = sub.add_parser("view", help="write the interactive HTML network of the store", formatter_class=F,
@@ -194,6 +219,7 @@ def parser() -> argparse.ArgumentParser:
                               "  kg view --types Organization,Program --relations runs,partner")
     v.add_argument("-o", "--output", default="output/graph.html")
     v.add_argument("--store", default="output/store")
+    v.add_argument("--endpoint", metavar="URL", help="a SPARQL server holding the graph (see kg build --store-url) instead of --store")
     v.add_argument("--focus", metavar="NAME", help="draw only this entity's neighbourhood (name or alias)")
     v.add_argument("--depth", type=int, default=1, help="how many steps around --focus (default 1)")
     v.add_argument("--types", metavar="A,B", help="only these classes (fine or coarse: Organization, Program …)")
@@ -209,6 +235,7 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--format", required=True, choices=FORMATS)
     e.add_argument("-o", "--output", required=True)
     e.add_argument("--store", default="output/store")
+    e.add_argument("--endpoint", metavar="URL", help="a SPARQL server holding the graph (see kg build --store-url) instead of --store")
     e.set_defaults(func=cmd_export)
 
     sv = sub.add_parser("serve", help="a read-only SPARQL endpoint, the view and a query page over HTTP",
@@ -220,6 +247,7 @@ def parser() -> argparse.ArgumentParser:
     sv.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
     sv.add_argument("--port", type=int, default=7878, help="port (default 7878; 0 picks a free one)")
     sv.add_argument("--store", default="output/store")
+    sv.add_argument("--endpoint", metavar="URL", help="a SPARQL server holding the graph (see kg build --store-url) instead of --store")
     sv.add_argument("--timeout", type=float, default=30.0, help="seconds a query may run (default 30)")
     sv.add_argument("--limit", type=int, default=10000, help="most result rows or triples per query (default 10000)")
     sv.add_argument("--workers", type=int, default=2, help="query processes (default 2)")

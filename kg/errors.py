@@ -35,3 +35,7 @@ class OntologyError(KgError):
 
 class ServeError(KgError):
     """The endpoint cannot start (bad options, port in use)."""
+
+
+class ClusterError(KgError):
+    """The Dask scheduler cannot be reached, or the cluster lost work it cannot redo."""

@@ -1,50 +1,69 @@
-"""Writes the store's graph in the formats users load elsewhere."""
+"""Writes the store's graph in the formats users load elsewhere. RDF formats are
+streamed by the store's own serializer to a temporary file renamed at the end:
+the default graph (each triple once) for triple formats, the whole dataset (the
+default graph and every document's graph) for N-Quads and TriG."""
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kg import graph
 from kg.errors import FormatError
+from kg.store import open_store
 
 RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS,
                "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD}
 FORMATS = tuple(RDF_FORMATS) + ("graphml", "csv")
 
 
+def _count(store, dataset: bool) -> int:
+    q = ("SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }" if dataset
+         else "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    return int(next(iter(store.query(q, {})))["n"].value)
+
+
 def export(store_dir: str | Path, fmt: str, out: str | Path) -> int:
-    """Write the store in ``fmt`` to ``out``; returns the number of statements written."""
+    """Write the store (a folder or a SPARQL server's URL) in ``fmt`` to ``out``;
+    returns the number of statements written."""
     if fmt not in FORMATS:
         raise FormatError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
-    store = graph.open_store(store_dir, create=False, read_only=True)
-    if fmt in ("nquads", "trig"):
-        qs = sorted(store.quads_for_pattern(None, None, None, None),
-                    key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
-        ox.serialize(qs, str(out), RDF_FORMATS[fmt], **({"prefixes": graph.PREFIXES} if fmt == "trig" else {}))
-        return len(qs)
-    triples = graph.union_triples(store)
+    store = open_store(store_dir, create=False, read_only=True)
+    tmp = Path(f"{out}.part")
+    try:
+        n = _write(store, fmt, tmp)
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return n
+
+
+def _write(store, fmt: str, path: Path) -> int:
     if fmt in RDF_FORMATS:
-        kw = {"prefixes": graph.PREFIXES} if fmt == "turtle" else {}
-        ox.serialize(triples, str(out), RDF_FORMATS[fmt], **kw)
-    elif fmt == "csv":
-        with open(out, "w", newline="", encoding="utf-8") as f:
-            w = csv.writer(f)
+        f = RDF_FORMATS[fmt]
+        dataset = fmt in ("nquads", "trig")
+        store.dump(path, f, graph.PREFIXES if fmt in ("turtle", "trig") else None, dataset)
+        return _count(store, dataset)
+    if fmt == "csv":
+        n = 0
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
             w.writerow(["subject", "predicate", "object", "object_kind"])
-            for t in triples:
+            for t in store.default_triples():
                 kind = "iri" if isinstance(t.object, ox.NamedNode) else "literal"
                 w.writerow([t.subject.value, t.predicate.value, t.object.value, kind])
-    else:
-        import networkx as nx
+                n += 1
+        return n
+    import networkx as nx
 
-        from kg.view import network_data
-        nodes, edges = network_data(triples)
-        g = nx.MultiDiGraph()
-        for n, v in nodes.items():
-            g.add_node(n, label=v.label, cls=v.cls, aliases="|".join(v.aliases))
-        for a, b, p in edges:
-            g.add_edge(a, b, key=p, property=p)
-        nx.write_graphml(g, str(out))
-        return g.number_of_nodes() + g.number_of_edges()
-    return len(triples)
+    from kg.view import _store_skeleton
+    nodes, edges = _store_skeleton(store)
+    g = nx.MultiDiGraph()
+    for n, v in nodes.items():
+        g.add_node(n, label=v.label, cls=v.cls, aliases="|".join(v.aliases))
+    for a, b, p in edges:
+        g.add_edge(a, b, key=p, property=p)
+    nx.write_graphml(g, str(path))
+    return g.number_of_nodes() + g.number_of_edges()

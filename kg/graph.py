@@ -5,21 +5,20 @@ entities (type, labels), the relations it asserts, one assertion node per
 (relation, sentence) with the rule and confidence, its metrics, and the sentences
 they came from. The union of the named graphs is the knowledge graph; since IRIs
 depend only on class family and canonical name, documents built apart merge by
-plain union. The store is Oxigraph on disk.
+plain union. kg.store keeps that union, each triple once, as the default graph.
 """
 from __future__ import annotations
 
 import hashlib
 import os
-from functools import lru_cache
 from collections import Counter
 from collections.abc import Iterable
-from pathlib import Path
+from dataclasses import dataclass
+from functools import lru_cache
 
 import pyoxigraph as ox
 
 from kg import vocab
-from kg.errors import StoreError
 from kg.model import Entity, EntityKey, Extraction
 
 KG = vocab.KG
@@ -208,74 +207,43 @@ def _entity(e: Entity, add, g) -> None:
         add(n, _t("namedWithin"), entity_iri(EntityKey("Place", e.key.scope)))
 
 
-# ---------------------------------------------------------------- the store
+# ---------------------------------------------------------------- per document
 
-def open_store(path: str | Path, create: bool = True, read_only: bool = False) -> ox.Store:
-    p = Path(path)
-    if not create and not p.is_dir():
-        raise StoreError(f"no store at {p}; build one first with: kg build -o {p.parent}")
-    try:
-        return ox.Store.read_only(str(p)) if read_only else ox.Store(str(p))
-    except OSError as e:
-        raise StoreError(f"cannot open the store at {p}: {e}") from e
-
-
-def nquads(x: Extraction) -> bytes:
-    """One document's named graph as N-Quads (made in the worker processes, so the
-    per-document part of the graph stage runs in parallel too)."""
-    return ox.serialize(quads(x), format=ox.RdfFormat.N_QUADS)
-
-
-def replace_documents(store: ox.Store, docs: Iterable[tuple[str, bytes]]) -> None:
-    """Put documents' graphs in the store, each replacing what it had before.
-    One bulk load of all the N-Quads is several times faster than adding quads."""
-    chunks = []
-    for doc_id, data in docs:
-        g = doc_iri(doc_id)
-        if store.contains_named_graph(g):
-            store.remove_graph(g)
-        chunks.append(data)
-    if chunks:
-        store.bulk_load(b"".join(chunks), format=ox.RdfFormat.N_QUADS)
+@dataclass(frozen=True)
+class DocumentGraph:
+    """What a worker hands the writer for one document: its graph as N-Triples,
+    the same as N-Quads together with the default-graph copy (for the bulk loader),
+    and the few counts the build summary needs (not the extraction itself)."""
+    doc_id: str
+    graph: str
+    ntriples: bytes
+    nquads: bytes
+    sentences: int
+    characters: int
+    relations: tuple[tuple[str, int], ...]
+    metrics: int
+    posts: int
+    entities: tuple[tuple[str, str], ...]    # (IRI, class)
 
 
-def union_triples(store: ox.Store) -> list[ox.Triple]:
-    """Every triple of every named graph, once, in a stable order (N-Triples text
-    order; deduplicating and sorting the serialized lines is far faster than
-    comparing term objects in Python)."""
-    res = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
-    lines = sorted(set(res.serialize(format=ox.RdfFormat.N_TRIPLES).splitlines()))
-    if not lines:
-        return []
-    return [q.triple for q in ox.parse(b"\n".join(lines) + b"\n", format=ox.RdfFormat.N_TRIPLES)]
+def document_graph(x: Extraction) -> DocumentGraph:
+    qs = quads(x)
+    nt = ox.serialize([q.triple for q in qs], format=ox.RdfFormat.N_TRIPLES)
+    nq = ox.serialize(qs, format=ox.RdfFormat.N_QUADS) + nt
+    rel = Counter(r.predicate for r in x.relations)
+    posts = len({(r.subject, r.object, r.post) for r in x.relations if r.predicate == "memberOf" and r.post})
+    return DocumentGraph(x.doc.id, doc_iri(x.doc.id).value, nt, nq, len(x.sentences), len(x.doc.text),
+                         tuple(sorted(rel.items())), len(x.metrics), posts,
+                         tuple(sorted((entity_iri(e.key).value, e.cls) for e in x.entities)))
 
 
-def union_of_nquads(chunks: Iterable[bytes]) -> list[ox.Triple]:
-    """The union of documents' graphs given as N-Quads, in the order of
-    ``union_triples``: the graph name is the last term of each line."""
-    lines = set()
-    for data in chunks:
-        for line in data.splitlines():
-            cut = line.rfind(b" <", 0, len(line) - 2)
-            lines.add(line[:cut] + b" .")
-    if not lines:
-        return []
-    return [q.triple for q in ox.parse(b"\n".join(sorted(lines)) + b"\n", format=ox.RdfFormat.N_TRIPLES)]
-
-
-def write_turtle(triples: Iterable[ox.Triple], path: str | Path) -> None:
-    ox.serialize(triples, str(path), ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-
-
-def entity_counts(triples: Iterable[ox.Triple]) -> Counter:
-    """Entities by class in a union graph (fine class where a node has one)."""
+def entity_counts(classes: Iterable[tuple[str, str]]) -> Counter:
+    """Entities by class from (IRI, class) pairs: one count per IRI, under its fine
+    class where documents gave it one."""
     from kg.model import FAMILY
     types: dict[str, set[str]] = {}
-    for t in triples:
-        if t.predicate == RDF_TYPE and t.object.value.startswith(KG):
-            local = t.object.value[len(KG):]
-            if local in FAMILY:
-                types.setdefault(t.subject.value, set()).add(local)
+    for iri, cls in classes:
+        types.setdefault(iri, set()).add(cls)
     counts: Counter = Counter()
     for ts in types.values():
         fine = sorted(x for x in ts if FAMILY[x] != x) or sorted(ts)

@@ -139,6 +139,13 @@ def read(path: str | Path) -> RawDocument:
         data = p.read_bytes()
     except OSError as e:
         raise InputError(f"{p}: cannot read ({e.strerror or e})") from e
+    return from_bytes(p, data)
+
+
+def from_bytes(path: str | Path, data: bytes) -> RawDocument:
+    """A document from the bytes of the file at ``path`` (read elsewhere, e.g. by
+    the process that hands work to a cluster)."""
+    p = Path(path)
     try:
         text, enc = decode(data)
     except DecodeError as e:

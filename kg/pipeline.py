@@ -1,16 +1,18 @@
-"""Runs the stages in order. Documents are independent until the graph stage, so
-stages 1–5 run per document in worker processes; the graph stage writes the store
-and the files in the main process."""
+"""Runs the stages in order. Documents are independent until they reach the
+store, so stages 1–6 (up to each document's N-Quads) run per document in worker
+processes or on a Dask cluster; the main process writes each document into the
+store as it arrives, then the files. Nothing holds the whole corpus."""
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -18,12 +20,13 @@ from pathlib import Path
 from tqdm import tqdm
 
 from kg import graph, ingest
-from kg.errors import InputError, NothingToBuildError
+from kg.errors import ClusterError, InputError, NothingToBuildError
 from kg.extract import run as run_extractors
 from kg.model import Extraction, RawDocument
 from kg.normalize import normalize, split_sentences
 from kg.resolve import resolve
 from kg.segment import segment
+from kg.store import LocalStore, RemoteStore
 
 
 def sample_corpus() -> Path:
@@ -39,44 +42,72 @@ def extract_document(raw: RawDocument) -> Extraction:
     return resolve(ctx)
 
 
-def extract_path(path: str, with_quads: bool = False):
-    """Extraction of one file (with its N-Quads when asked), or (path, reason)."""
+def extract_path(path: str):
+    """Extraction of one file, or (path, reason)."""
     try:
-        x = extract_document(ingest.read(path))
+        return extract_document(ingest.read(path))
     except InputError as e:
         return (path, str(e).split(": ", 1)[-1])
-    return (x, graph.nquads(x)) if with_quads else x
 
 
-def _extract_with_quads(path: str):
-    return extract_path(path, True)
+def graph_of_file(path: str, data: bytes | None = None):
+    """Stages 1–6 of one file, up to its graph as N-Quads (in a worker, so that part
+    of the graph stage runs in parallel too), or (path, reason). ``data`` is the
+    file's bytes where the worker cannot read the path itself."""
+    try:
+        raw = ingest.read(path) if data is None else ingest.from_bytes(path, data)
+        return graph.document_graph(extract_document(raw))
+    except InputError as e:
+        return (path, str(e).split(": ", 1)[-1])
 
 
-def extract_many(paths: Iterable[str | Path], jobs: int | None = None, progress: bool | None = None,
-                 with_quads: bool = False):
-    """(extractions, problems) for every file under ``paths``, in input order; with
-    ``with_quads`` each extraction comes as (extraction, its N-Quads)."""
+def _bar(total: int, desc: str, progress: bool | None):
+    return tqdm(total=total, desc=desc, unit="doc", disable=None if progress is None else not progress,
+                file=sys.stderr)
+
+
+def _in_process_pool(func, names: list[str], jobs: int):
+    """Results of ``func`` over ``names`` as they finish, at most a few per worker in
+    flight so finished work does not pile up."""
+    if jobs == 1 or len(names) <= 1:
+        for n in names:
+            yield func(n)
+        return
+    with ProcessPoolExecutor(max_workers=min(jobs, len(names))) as pool:
+        todo, running = iter(names), set()
+        for n in itertools.islice(todo, jobs * 4):
+            running.add(pool.submit(func, n))
+        while running:
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            for f in done:
+                try:
+                    yield f.result()
+                except BrokenProcessPool as e:
+                    raise ClusterError(f"a worker process died ({e}); documents written so far are whole, "
+                                       "build again to add the rest") from e
+                nxt = next(todo, None)
+                if nxt is not None:
+                    running.add(pool.submit(func, nxt))
+
+
+def extract_many(paths: Iterable[str | Path], jobs: int | None = None, progress: bool | None = None):
+    """(extractions, problems) for every file under ``paths``, in input order."""
     files, problems = ingest.discover(paths)
     jobs = max(1, jobs or os.cpu_count() or 1)
     names = [str(f) for f in files]
-    results: list = []
-    bar = tqdm(total=len(names), desc="extract", unit="doc", disable=None if progress is None else not progress,
-               file=sys.stderr)
-    if jobs == 1 or len(names) <= 1:
-        for n in names:
-            results.append(extract_path(n, with_quads))
-            bar.update()
-    else:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(names))) as pool:
-            work = _extract_with_quads if with_quads else extract_path
-            for r in pool.map(work, names, chunksize=max(1, len(names) // (jobs * 8))):
-                results.append(r)
-                bar.update()
+    bar = _bar(len(names), "extract", progress)
+    results = {}
+    for r in _in_process_pool(_indexed_extract, list(enumerate(names)), jobs):
+        results[r[0]] = r[1]
+        bar.update()
     bar.close()
-    ok = (lambda r: isinstance(r[0], Extraction)) if with_quads else (lambda r: isinstance(r, Extraction))
-    extractions = [r for r in results if ok(r)]
-    problems += [r for r in results if not ok(r)]
-    return extractions, problems
+    ordered = [results[i] for i in range(len(names))]
+    problems += [r for r in ordered if not isinstance(r, Extraction)]
+    return [r for r in ordered if isinstance(r, Extraction)], problems
+
+
+def _indexed_extract(item):
+    return item[0], extract_path(item[1])
 
 
 @dataclass
@@ -94,6 +125,15 @@ class BuildReport:
     problems: list[tuple[str, str]] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
 
+    def add(self, d: graph.DocumentGraph) -> None:
+        self.documents += 1
+        self.sentences += d.sentences
+        self.characters += d.characters
+        self.relations.update(dict(d.relations))
+        self.metrics += d.metrics
+        self.posts += d.posts
+        self.triples += d.ntriples.count(b"\n")
+
     def lines(self) -> list[str]:
         out = [f"documents   {self.documents}  ({self.characters:,} characters, {self.sentences:,} sentences)"]
         out.append(f"entities    {sum(self.entities.values())}: " +
@@ -102,8 +142,8 @@ class BuildReport:
                    ", ".join(f"{k} {v}" for k, v in sorted(self.relations.items(), key=lambda kv: (-kv[1], kv[0]))))
         out.append(f"posts       {self.posts}  (who holds which post in which body: kg query posts)")
         out.append(f"metrics     {self.metrics}")
-        out.append(f"triples     {self.triples:,}")
-        out.append(f"seconds     {self.seconds:.2f} (extraction {self.extract_seconds:.2f})")
+        out.append(f"triples     {self.triples:,} (in these documents' graphs)")
+        out.append(f"seconds     {self.seconds:.2f} (documents into the store {self.extract_seconds:.2f})")
         for k, v in self.files.items():
             out.append(f"{k:<11} {v}")
         for path, why in self.problems:
@@ -111,75 +151,130 @@ class BuildReport:
         return out
 
 
-class _Background:
-    """Runs ``func`` in a thread; ``join`` waits and re-raises what it raised."""
+class Writer:
+    """Puts documents' graphs in the store as they arrive. Documents the store does
+    not hold go in by the bulk loader, several at a time; a document it holds is
+    replaced on its own, atomically (kg.store)."""
 
-    def __init__(self, func, *args):
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(func, args), daemon=True)
-        self._thread.start()
+    BATCH = 16 << 20    # bytes of N-Quads per bulk load
 
-    def _run(self, func, args):
-        try:
-            func(*args)
-        except BaseException as e:  # handed to the caller by join(), not hidden
-            self._error = e
+    def __init__(self, store):
+        self.store = store
+        self.known = store.documents()
+        self.bulk = isinstance(store, LocalStore)
+        self._pending: list[bytes] = []
+        self._size = 0
 
-    def join(self) -> None:
-        self._thread.join()
-        if self._error is not None:
-            error, self._error = self._error, None
-            raise error
+    def put(self, d: graph.DocumentGraph) -> None:
+        if not self.bulk or d.graph in self.known:
+            self.flush()
+            self.store.replace(d.graph, d.ntriples)
+        else:
+            self._pending.append(d.nquads)
+            self._size += len(d.nquads)
+            if self._size >= self.BATCH:
+                self.flush()
+        self.known.add(d.graph)
+
+    def flush(self) -> None:
+        if self._pending:
+            self.store.add_new(b"".join(self._pending))
+            self._pending, self._size = [], 0
+
+
+def _unique(files: list[Path], problems: list) -> list[str]:
+    """One file per document id (the first one given); the others are reported."""
+    seen: dict[str, str] = {}
+    out = []
+    for f in files:
+        i = ingest.doc_id(f)
+        if i in seen:
+            problems.append((str(f), f"same document id {i!r} as {seen[i]}; only the first is built"))
+            continue
+        seen[i] = str(f)
+        out.append(str(f))
+    return out
+
+
+def _open_target(out: Path, store_url: str | None, fresh: bool):
+    if store_url:
+        store = RemoteStore(store_url)
+        if fresh:
+            for g in sorted(store.documents()):
+                store.remove(g)
+        return store
+    store_dir = out / "store"
+    if fresh and store_dir.exists():
+        shutil.rmtree(store_dir)
+    return LocalStore(store_dir)
 
 
 def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int | None = None,
-          fresh: bool = False, html: bool = True, progress: bool | None = None) -> BuildReport:
+          fresh: bool = False, html: bool = True, progress: bool | None = None, files: bool = True,
+          store_url: str | None = None, scheduler: str | None = None, on_document=None) -> BuildReport:
     """Build the graph of ``paths`` into ``out_dir``: store/, graph.ttl, graph.html.
 
     The store keeps one named graph per document: building a document again
     replaces its graph, and documents built earlier into the same store stay (pass
-    ``fresh`` to start empty). graph.ttl is the union of the whole store.
+    ``fresh`` to start empty). Documents stream from the workers (local processes,
+    or a Dask cluster at ``scheduler``) into the store as they finish. With
+    ``store_url`` the graph lives in that SPARQL server instead of out_dir/store.
+    ``files=False`` skips graph.ttl and graph.html (kg export / kg view make them).
     """
     t0 = time.perf_counter()
     out = Path(out_dir)
-    extractions, problems = extract_many(paths, jobs, progress, with_quads=True)
-    t1 = time.perf_counter()
-    if not extractions:
+    found, problems = ingest.discover(paths)
+    names = _unique(found, problems)
+    if not names:
         why = "; ".join(f"{p}: {w}" for p, w in problems[:3]) or "no .txt/.md/.html/.htm files found"
         raise NothingToBuildError(f"nothing to build ({why})")
     out.mkdir(parents=True, exist_ok=True)
-    store_dir = out / "store"
-    if fresh and store_dir.exists():
-        shutil.rmtree(store_dir)
+    store = _open_target(out, store_url, fresh)
     rep = BuildReport(problems=problems)
-    store = graph.open_store(store_dir)
-    was_empty = next(iter(store.named_graphs()), None) is None
-    # The store loads in a thread (pyoxigraph releases the GIL) while the files are
-    # written; into an empty store, the union is the documents just extracted.
-    loader = _Background(graph.replace_documents, store, [(x.doc.id, data) for x, data in extractions])
-    if was_empty:
-        triples = graph.union_of_nquads(data for _, data in extractions)
+    writer = Writer(store)
+    if scheduler:
+        from kg.cluster import document_graphs
+        stream = document_graphs(names, scheduler)
     else:
-        loader.join()
-        triples = graph.union_triples(store)
-    for x, _ in extractions:
-        rep.documents += 1
-        rep.sentences += len(x.sentences)
-        rep.characters += len(x.doc.text)
-        rep.relations.update(r.predicate for r in x.relations)
-        rep.metrics += len(x.metrics)
-        rep.posts += len({(r.subject, r.object, r.post) for r in x.relations if r.predicate == "memberOf" and r.post})
-    rep.triples = len(triples)
-    rep.entities = graph.entity_counts(triples)
-    graph.write_turtle(triples, out / "graph.ttl")
-    rep.files = {"store": str(store_dir), "turtle": str(out / "graph.ttl")}
-    if html:
-        from kg.view import write_html
-        write_html(triples, out / "graph.html")
-        rep.files["html"] = str(out / "graph.html")
-    loader.join()
+        stream = _in_process_pool(graph_of_file, names, max(1, jobs or os.cpu_count() or 1))
+    classes: set[tuple[str, str]] = set()
+    bar = _bar(len(names), "build", progress)
+    for d in stream:
+        bar.update()
+        if not isinstance(d, graph.DocumentGraph):
+            rep.problems.append(d)
+            continue
+        writer.put(d)
+        rep.add(d)
+        classes.update(d.entities)
+        if on_document is not None:
+            on_document(d)
+    writer.flush()
+    bar.close()
     store.flush()
-    del store
-    rep.extract_seconds = t1 - t0
+    rep.entities = graph.entity_counts(classes)
+    rep.extract_seconds = time.perf_counter() - t0
+    if rep.documents == 0:
+        why = "; ".join(f"{p}: {w}" for p, w in rep.problems[:3])
+        raise NothingToBuildError(f"nothing to build ({why})")
+    rep.files = {"store": store.location}
+    if files:
+        rep.files.update(write_files(store, out, html))
+    store.close()
     rep.seconds = time.perf_counter() - t0
     return rep
+
+
+def write_files(store, out: Path, html: bool = True) -> dict[str, str]:
+    """graph.ttl (the default graph, streamed by the store's serializer) and
+    graph.html (a bounded view), each written to a temporary file renamed at the end."""
+    ttl = out / "graph.ttl"
+    tmp = out / ".graph.ttl.part"
+    store.dump_turtle(tmp, graph.PREFIXES)
+    os.replace(tmp, ttl)
+    written = {"turtle": str(ttl)}
+    if html:
+        from kg.view import write_store_html
+        write_store_html(store, out / "graph.html")
+        written["html"] = str(out / "graph.html")
+    return written

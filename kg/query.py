@@ -1,7 +1,7 @@
 """SPARQL over the store, and the named queries that ship with kg (data/queries/*.rq).
 
-Queries see the union of all documents' graphs as their default graph, and the
-prefixes kg, id, rdf, rdfs, skos, prov, xsd and org are predeclared. A named query's
+Queries see the default graph, which holds every document's triples once (each
+document's own graph is there for GRAPH patterns), and the prefixes kg, id, rdf, rdfs, skos, prov, xsd and org are predeclared. A named query's
 parameter ``$name`` is replaced by the value serialized as an RDF literal
 (quotes, backslashes and line breaks escaped), so a value cannot change the query.
 """
@@ -19,6 +19,7 @@ import pyoxigraph as ox
 
 from kg import graph
 from kg.errors import FormatError, QueryError
+from kg.store import open_store
 
 OUTPUT_FORMATS = ("table", "csv", "tsv", "json")
 
@@ -54,23 +55,27 @@ def optional(help_: str) -> bool:
 
 
 def bind(query: str, params: dict[str, str], declared: dict[str, str] | None = None) -> str:
-    """The query with each ``$name`` replaced by its value as a literal; an optional
-    parameter left out becomes UNDEF (its VALUES leaves the variable unbound)."""
+    """The query with each ``$name`` replaced by its value as a literal (write
+    ``$name@zh`` to match a label); an optional parameter left out becomes UNDEF
+    (its VALUES leaves the variable unbound)."""
     values = {k: str(ox.Literal(v)) for k, v in params.items()}
     for k, help_ in (declared or {}).items():
         if k not in values and optional(help_):
             values[k] = "UNDEF"
     for k in sorted(values, key=len, reverse=True):
+        if values[k] == "UNDEF":          # ``$k@zh`` (a label's literal) is UNDEF too
+            query = query.replace(f"${k}@zh", "UNDEF")
         query = query.replace(f"${k}", values[k])
     return query
 
 
 def run(store_dir: str | Path, query: str):
     """(variables, rows) of a SELECT, (["result"], [[bool]]) of an ASK, or
-    (["subject", "predicate", "object"], rows) of a CONSTRUCT/DESCRIBE."""
-    store = graph.open_store(store_dir, create=False, read_only=True)
+    (["subject", "predicate", "object"], rows) of a CONSTRUCT/DESCRIBE.
+    ``store_dir`` is a store folder or the http(s) URL of a SPARQL server."""
+    store = open_store(store_dir, create=False, read_only=True)
     try:
-        res = store.query(query, prefixes=graph.PREFIXES, use_default_graph_as_union=True)
+        res = store.query(query, graph.PREFIXES)
     except SyntaxError as e:
         raise QueryError(f"malformed SPARQL: {e}") from e
     except OSError as e:

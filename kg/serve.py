@@ -43,13 +43,17 @@ def execute(store, query: str, accept: str | None, limit: int) -> Answer:
 
     from kg import graph
     from kg import results as rs
+    from kg.errors import QueryError, StoreError
+    from kg.store import Triples
     try:
-        res = store.query(query, prefixes=graph.PREFIXES, use_default_graph_as_union=True)
-    except SyntaxError as e:
+        res = store.query(query, graph.PREFIXES)
+    except (SyntaxError, QueryError) as e:
         return _text(400, f"malformed query: {e}")
+    except StoreError as e:
+        return _text(502, f"the triple store failed: {e}")
     except OSError as e:
         return _text(500, f"query failed: {e}")
-    graph_form = isinstance(res, ox.QueryTriples)
+    graph_form = isinstance(res, (ox.QueryTriples, Triples))
     fmt = rs.negotiate(accept, graph_form)
     if fmt is None:
         offered = [v[0] for v in rs.GRAPH.values()] if graph_form else list(rs.TABULAR.values())
@@ -75,8 +79,8 @@ def execute(store, query: str, accept: str | None, limit: int) -> Answer:
 
 def _worker(store_dir: str, conn) -> None:
     """A pool process: open the store read-only, answer queries until told to stop."""
-    from kg import graph
-    store = graph.open_store(store_dir, create=False, read_only=True)
+    from kg.store import open_store
+    store = open_store(store_dir, create=False, read_only=True)
     while True:
         try:
             job = conn.recv()
@@ -93,8 +97,8 @@ class QueryPool:
     """Worker processes that answer queries, each within ``timeout`` seconds."""
 
     def __init__(self, store_dir: str | Path, size: int = 2, timeout: float = 30.0):
-        from kg import graph
-        graph.open_store(store_dir, create=False, read_only=True)   # fail early, in this process
+        from kg.store import open_store
+        open_store(store_dir, create=False, read_only=True)   # fail early, in this process
         self.store_dir, self.timeout = str(store_dir), timeout
         self._ctx = mp.get_context("spawn")
         self._idle: queue.Queue = queue.Queue()
@@ -253,16 +257,17 @@ class Handler(BaseHTTPRequestHandler):
 def make_server(store_dir: str | Path, host: str = "127.0.0.1", port: int = 7878, timeout: float = 30.0,
                 limit: int = 10000, workers: int = 2) -> tuple[ThreadingHTTPServer, QueryPool]:
     """The server and its pool, not yet serving (``serve_forever`` does)."""
-    from kg import graph
-    from kg.view import write_html
+    import tempfile
+
+    from kg.store import open_store
+    from kg.view import write_store_html
     if limit < 1 or timeout <= 0:
         raise ServeError("--limit must be at least 1 and --timeout above 0")
-    store = graph.open_store(store_dir, create=False, read_only=True)
-    import tempfile
+    store = open_store(store_dir, create=False, read_only=True)
     with tempfile.TemporaryDirectory() as tmp:
-        write_html(graph.union_triples(store), Path(tmp) / "view.html")
+        write_store_html(store, Path(tmp) / "view.html")
         view = (Path(tmp) / "view.html").read_bytes()
-    del store
+    store.close()
     pool = QueryPool(store_dir, workers, timeout)
     handler = type("KgHandler", (Handler,), {"pool": pool, "limit": limit, "view": view})
     try:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from kg import graph
+from kg.store import open_store
 from kg.vocab import ontology_path
 
 
@@ -21,9 +21,9 @@ class Report:
 def validate(store_dir: str | Path) -> Report:
     import pyshacl
 
-    store = graph.open_store(store_dir, create=False, read_only=True)
+    store = open_store(store_dir, create=False, read_only=True)
     data = rdflib.Graph()
-    data.parse(data=ox.serialize(graph.union_triples(store), format=ox.RdfFormat.N_TRIPLES), format="nt")
+    data.parse(data=ox.serialize(store.default_triples(), format=ox.RdfFormat.N_TRIPLES), format="nt")
     shapes = rdflib.Graph().parse(data=ontology_path("shapes.ttl").read_text("utf-8"), format="turtle")
     ont = rdflib.Graph().parse(data=ontology_path("kg.ttl").read_text("utf-8"), format="turtle")
     conforms, results, text = pyshacl.validate(data, shacl_graph=shapes, ont_graph=ont, inference="none",

@@ -229,3 +229,76 @@ def write_html(triples: Iterable[ox.Triple], path: str | Path, top: int | None =
     nodes, edges = select(*network_data(triples), opts)
     Path(path).write_text(render(nodes, edges, opts), encoding="utf-8")
     return len(nodes)
+
+
+AUTO_TOP = 2000   # nodes drawn from a larger store unless --top says otherwise
+_CHUNK = 400      # IRIs per VALUES block when fetching the drawn nodes' details
+
+
+def _store_rows(store, sparql: str):
+    from kg.graph import PREFIXES
+    return store.query(sparql, PREFIXES)
+
+
+def _store_skeleton(store) -> tuple[dict[str, Node], list[tuple[str, str, str]]]:
+    """Entities (class, label, aliases) and the relations between them, without
+    sentences: a few columns per entity, never the whole store."""
+    classes = " ".join(f"kg:{c}" for c in sorted(FAMILY))
+    types: dict[str, set[str]] = defaultdict(set)
+    labels: dict[str, str] = {}
+    for s in _store_rows(store, f"SELECT ?e ?c ?l WHERE {{ VALUES ?c {{ {classes} }} ?e a ?c . "
+                                f"OPTIONAL {{ ?e skos:prefLabel ?l }} }}"):
+        e = s["e"].value
+        types[e].add(s["c"].value[len(KG):])
+        if s["l"] is not None:
+            labels.setdefault(e, s["l"].value)
+    aliases: dict[str, set[str]] = defaultdict(set)
+    for s in _store_rows(store, "SELECT ?e ?a WHERE { ?e skos:altLabel ?a }"):
+        if s["e"].value in types:
+            aliases[s["e"].value].add(s["a"].value)
+    nodes = {}
+    for n, ts in types.items():
+        fine = sorted(x for x in ts if FAMILY[x] != x) or sorted(ts)
+        nodes[n] = Node(labels.get(n, n.rsplit("/", 1)[-1]), fine[0], sorted(aliases[n]))
+    rels = " ".join(f"kg:{r}" for r in RELATIONS)
+    edges = set()
+    for s in _store_rows(store, f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {rels} }} ?s ?p ?o }}"):
+        a, b = s["s"].value, s["o"].value
+        if a in nodes and b in nodes:
+            edges.add((a, b, s["p"].value[len(KG):]))
+    return nodes, sorted(edges)
+
+
+def _add_sentences(store, nodes: dict[str, Node]) -> None:
+    """Up to three source sentences, with their documents, for each drawn node."""
+    found: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
+    ids = sorted(nodes)
+    for i in range(0, len(ids), _CHUNK):
+        values = " ".join(f"<{n}>" for n in ids[i:i + _CHUNK])
+        for s in _store_rows(store, f"SELECT ?e ?t ?st ?dl WHERE {{ VALUES ?e {{ {values} }} ?e kg:mentionedIn ?s . "
+                                    f"?s kg:text ?t ; kg:start ?st ; kg:inDocument ?d . ?d rdfs:label ?dl }}"):
+            st = s["st"].value
+            found[s["e"].value].append((s["dl"].value, int(st) if st.isdigit() else 0, s["t"].value))
+    for n, sents in found.items():
+        nodes[n].sentences = [{"document": d, "text": t} for d, _, t in sorted(sents)[:3]]
+
+
+def write_store_html(store, path: str | Path, opts: ViewOptions | None = None) -> tuple[int, int]:
+    """Write the page for part of a store (kg.store) without reading all of it:
+    the entity skeleton, then sentences only for the nodes drawn. With no ``top``,
+    a store of more than AUTO_TOP entities is drawn as its AUTO_TOP best-connected;
+    ``top=0`` draws everything. Returns (nodes drawn, entities in the store)."""
+    from dataclasses import replace
+    opts = opts or ViewOptions()
+    nodes, edges = _store_skeleton(store)
+    total = len(nodes)
+    if opts.top is None and total > AUTO_TOP:
+        opts = replace(opts, top=AUTO_TOP)
+    elif opts.top == 0:
+        opts = replace(opts, top=None)
+    nodes, edges = select(nodes, edges, opts)
+    _add_sentences(store, nodes)
+    tmp = Path(f"{path}.part")
+    tmp.write_text(render(nodes, edges, opts), encoding="utf-8")
+    tmp.replace(path)
+    return len(nodes), total

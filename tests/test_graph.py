@@ -9,6 +9,7 @@ from rdflib.compare import isomorphic, to_isomorphic
 from conftest import DATA, TINY, kg
 from kg import graph, vocab
 from kg.pipeline import build
+from kg.store import LocalStore
 
 GOLDEN = Path(__file__).parent / "golden" / "tiny.ttl"
 
@@ -84,9 +85,9 @@ def test_sentence_offsets_point_into_the_normalized_text(sample_build):
     from kg.ingest import read
     from kg.normalize import normalize
     from kg.pipeline import sample_corpus
-    store = graph.open_store(sample_build / "store", create=False, read_only=True)
+    store = LocalStore(sample_build / "store", create=False, read_only=True).ox
     rows = store.query("SELECT ?id ?t ?s ?e WHERE { ?x kg:text ?t ; kg:start ?s ; kg:end ?e ; kg:inDocument ?d . "
-                       "?d rdfs:label ?id }", prefixes=graph.PREFIXES, use_default_graph_as_union=True)
+                       "?d rdfs:label ?id }", prefixes=graph.PREFIXES)
     texts = {f.stem: normalize(read(f)).text for f in sample_corpus().glob("*.txt")}
     n = 0
     for r in rows:

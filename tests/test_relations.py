@@ -2,6 +2,7 @@
 import pytest
 
 from helpers import extraction
+from kg.store import LocalStore
 
 HEAD = "滨江区委统战部：凝心聚力\n"
 
@@ -86,8 +87,8 @@ def test_a_relation_seen_twice_keeps_both_sources(tmp_path):
     doc = tmp_path / "r.txt"
     doc.write_text(HEAD + "长河街道党工委开展“邻里节”活动。\n长河街道党工委持续开展“邻里节”活动。\n", encoding="utf-8")
     build([doc], tmp_path / "o", jobs=1, html=False, progress=False)
-    store = graph.open_store(tmp_path / "o" / "store", create=False, read_only=True)
+    store = LocalStore(tmp_path / "o" / "store", create=False, read_only=True).ox
     rows = list(store.query("""SELECT ?start WHERE { ?a rdf:subject ?s ; rdf:predicate kg:runs ; prov:wasDerivedFrom ?x .
                                 ?s skos:prefLabel "长河街道党工委"@zh . ?x kg:start ?start }""",
-                            prefixes=graph.PREFIXES, use_default_graph_as_union=True))
+                            prefixes=graph.PREFIXES))
     assert len(rows) == 2

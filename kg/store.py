@@ -1,0 +1,222 @@
+"""Stage 6, persistence: where the graph lives.
+
+Each document is one named graph holding everything the document states; the
+default graph holds each distinct triple of all documents once. Queries read the
+default graph (no union of named graphs, so a triple many documents state is
+joined once), and provenance is a GRAPH pattern or the assertion and sentence
+nodes. A triple's support is the set of named graphs that hold it, so replacing a
+document removes from the default graph exactly the triples no other document
+states: one atomic SPARQL Update over a staged copy of the new graph.
+
+Two places implement it: an embedded Oxigraph store on disk (``LocalStore``), and
+any SPARQL 1.1 server reached through the Graph Store HTTP Protocol and SPARQL
+Query/Update (``RemoteStore``; tested against ``oxigraph serve``).
+"""
+from __future__ import annotations
+
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg import vocab
+from kg.errors import QueryError, StoreError
+
+STAGING = "/staging"     # a document's next graph, appended to its graph IRI while it is written
+
+
+def _replace_update(g: str) -> str:
+    """Swap document graph ``g`` for its staged copy and keep the default graph the
+    union: drop the triples only ``g`` held, then add what the new ``g`` holds."""
+    return (f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} "
+            f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER(?h != <{g}>) }} }} ;\n"
+            f"MOVE SILENT GRAPH <{g}{STAGING}> TO GRAPH <{g}> ;\n"
+            f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")
+
+
+def _remove_update(g: str) -> str:
+    return (f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} "
+            f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER(?h != <{g}>) }} }} ;\n"
+            f"DROP SILENT GRAPH <{g}>")
+
+
+DOCUMENTS = f"SELECT ?g WHERE {{ GRAPH ?g {{ ?g a <{vocab.KG}SourceDocument> }} }}"
+
+
+class LocalStore:
+    """The embedded Oxigraph store in a folder."""
+
+    def __init__(self, path: str | Path, create: bool = True, read_only: bool = False):
+        p = Path(path)
+        if not create and not p.is_dir():
+            raise StoreError(f"no store at {p}; build one first with: kg build -o {p.parent}")
+        try:
+            self.ox = ox.Store.read_only(str(p)) if read_only else ox.Store(str(p))
+        except OSError as e:
+            raise StoreError(f"cannot open the store at {p}: {e}") from e
+        self.location = str(p)
+
+    def documents(self) -> set[str]:
+        return {s["g"].value for s in self.ox.query(DOCUMENTS)}
+
+    def is_empty(self) -> bool:
+        return next(iter(self.ox.named_graphs()), None) is None
+
+    def add_new(self, nquads: bytes) -> None:
+        """Documents the store does not hold yet, as N-Quads that carry each
+        document's graph and its default-graph copy; the bulk loader ignores triples
+        already present, so the default graph stays a set."""
+        self.ox.bulk_load(nquads, ox.RdfFormat.N_QUADS)
+
+    def replace(self, graph: str, ntriples: bytes) -> None:
+        staging = ox.NamedNode(graph + STAGING)
+        if self.ox.contains_named_graph(staging):      # left by a build that stopped
+            self.ox.remove_graph(staging)
+        self.ox.load(ntriples, ox.RdfFormat.N_TRIPLES, to_graph=staging)
+        self.ox.update(_replace_update(graph))
+
+    def remove(self, graph: str) -> None:
+        self.ox.update(_remove_update(graph))
+
+    def query(self, sparql: str, prefixes: dict[str, str]):
+        return self.ox.query(sparql, prefixes=prefixes)
+
+    def dump_turtle(self, path: str | Path, prefixes: dict[str, str]) -> None:
+        self.ox.dump(str(path), ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=prefixes)
+
+    def default_triples(self) -> Iterator[ox.Triple]:
+        for q in self.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+            yield q.triple
+
+    def dump(self, path: str | Path, fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None,
+             dataset: bool = False) -> None:
+        """The default graph, or with ``dataset`` every graph, in ``fmt``."""
+        kw = {"prefixes": prefixes} if prefixes else {}
+        if dataset:
+            self.ox.dump(str(path), fmt, **kw)
+        else:
+            self.ox.dump(str(path), fmt, from_graph=ox.DefaultGraph(), **kw)
+
+    def flush(self) -> None:
+        self.ox.flush()
+
+    def close(self) -> None:
+        self.ox = None
+
+
+class RemoteStore:
+    """A SPARQL 1.1 server: ``URL/query``, ``URL/update`` and the Graph Store
+    Protocol at ``URL/store`` (Oxigraph's layout). The default graph must not be
+    the union of the named graphs (Oxigraph's default)."""
+
+    def __init__(self, url: str, timeout: float = 120.0):
+        u = urllib.parse.urlsplit(url)
+        if u.scheme not in ("http", "https") or not u.netloc:
+            raise StoreError(f"--store-url takes http(s)://HOST:PORT[/PATH], not {url!r}")
+        self.location = url.rstrip("/")
+        self.timeout = timeout
+
+    def _request(self, path: str, data: bytes | None = None, method: str = "GET",
+                 headers: dict[str, str] | None = None, stream: bool = False):
+        req = urllib.request.Request(self.location + path, data=data, method=method, headers=headers or {})
+        try:
+            resp = urllib.request.urlopen(req, timeout=self.timeout)
+        except urllib.error.HTTPError as e:
+            detail = e.read(300).decode("utf-8", "replace").strip().splitlines()
+            raise StoreError(f"{self.location}{path.split('?')[0]} answered {e.code}"
+                             + (f": {detail[0]}" if detail else "")) from e
+        except (urllib.error.URLError, OSError) as e:
+            reason = getattr(e, "reason", e)
+            raise StoreError(f"cannot reach the triple store at {self.location}: {reason}") from e
+        if stream:
+            return resp
+        with resp:
+            return resp.read()
+
+    def _update(self, sparql: str) -> None:
+        self._request("/update", sparql.encode(), "POST", {"Content-Type": "application/sparql-update"})
+
+    def documents(self) -> set[str]:
+        return {s["g"].value for s in self.query(DOCUMENTS, {})}
+
+    def is_empty(self) -> bool:
+        return not self.documents()
+
+    def _put(self, graph: str, ntriples: bytes) -> None:
+        q = urllib.parse.urlencode({"graph": graph})
+        self._request(f"/store?{q}", ntriples, "PUT", {"Content-Type": "application/n-triples"})
+
+    def replace(self, graph: str, ntriples: bytes) -> None:
+        """One Graph Store PUT of the staged graph, then one atomic update."""
+        self._put(graph + STAGING, ntriples)
+        self._update(_replace_update(graph))
+
+    def remove(self, graph: str) -> None:
+        self._update(_remove_update(graph))
+
+    def query(self, sparql: str, prefixes: dict[str, str]):
+        text = "".join(f"PREFIX {k}: <{v}>\n" for k, v in prefixes.items()) + sparql
+        body = urllib.parse.urlencode({"query": text}).encode()
+        accept = "application/sparql-results+json, application/n-triples;q=0.9"
+        try:
+            resp = self._request("/query", body, "POST", {"Content-Type": "application/x-www-form-urlencoded",
+                                                          "Accept": accept}, stream=True)
+        except StoreError as e:
+            if " answered 400" in str(e):
+                raise QueryError(f"malformed SPARQL: {str(e).split(': ', 1)[-1]}") from e
+            raise
+        with resp:
+            ctype = resp.headers.get("Content-Type", "").split(";")[0].strip()
+            data = resp.read()
+        if ctype == "application/sparql-results+json":
+            return ox.parse_query_results(data, ox.QueryResultsFormat.JSON)
+        return Triples(q.triple for q in ox.parse(data, ox.RdfFormat.N_TRIPLES))
+
+    def _download(self, query: str, path: str | Path, accept: str) -> None:
+        tmp = Path(f"{path}.part")
+        with self._request(f"/store?{query}", headers={"Accept": accept}, stream=True) as resp, \
+                open(tmp, "wb") as f:
+            while chunk := resp.read(1 << 20):
+                f.write(chunk)
+        os.replace(tmp, path)
+
+    def dump_turtle(self, path: str | Path, prefixes: dict[str, str]) -> None:
+        self._download("default", path, "text/turtle")
+
+    def default_triples(self) -> Iterator[ox.Triple]:
+        data = self._request("/store?default", headers={"Accept": "application/n-triples"})
+        for q in ox.parse(data, ox.RdfFormat.N_TRIPLES):
+            yield q.triple
+
+    def dump(self, path: str | Path, fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None,
+             dataset: bool = False) -> None:
+        if dataset:
+            self._dump_dataset(path, fmt, prefixes)
+        else:
+            self._download("default", path, fmt.media_type)
+
+    def _dump_dataset(self, path, fmt, prefixes) -> None:
+        data = self._request("/store", headers={"Accept": "application/n-quads"})
+        quads = ox.parse(data, ox.RdfFormat.N_QUADS)
+        ox.serialize(quads, str(path), fmt, **({"prefixes": prefixes} if prefixes and fmt == ox.RdfFormat.TRIG else {}))
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class Triples(list):
+    """The triples of a remote CONSTRUCT or DESCRIBE."""
+
+
+def open_store(location: str | Path, create: bool = True, read_only: bool = False):
+    """A store folder, or an http(s) URL of a SPARQL server."""
+    if isinstance(location, str) and location.startswith(("http://", "https://")):
+        return RemoteStore(location)
+    return LocalStore(location, create, read_only)
