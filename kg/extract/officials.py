@@ -28,6 +28,7 @@ from kg.extract import names as _names  # noqa: F401  (name grammars run before 
 from kg.extract import quoted as _quoted  # noqa: F401
 from kg.extract.quoted import cues
 from kg.model import FAMILY, RelationCandidate
+from kg.segment import word_tag
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # what ends a chain item's body when reading back from its post
@@ -112,12 +113,6 @@ def _surnames() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(w for w in words if len(w) == 1), frozenset(w for w in words if len(w) == 2)
 
 
-@lru_cache(maxsize=1)
-def _word_tags() -> dict[str, str]:
-    from kg.segment import _tokenizer
-    return _tokenizer()[1]
-
-
 def is_name(s: str) -> bool:
     """A surname and one or two given-name characters, not a word the dictionary
     knows as something else (项目, 方面)."""
@@ -132,7 +127,7 @@ def is_name(s: str) -> bool:
         return False
     if given in posts() or given in TITLES or given in _not_given_words():
         return False   # 张经理, 和监事, 曾表示: a surname with a title, a post or what follows a name
-    tag = _word_tags().get(s)
+    tag = word_tag(s)
     return tag is None or tag.startswith("nr")
 
 
