@@ -2,16 +2,21 @@
 with division codes, and town-level names including 街道).
 
 We read jionlp's data file directly instead of importing jionlp: the import prints
-a banner on stdout and loads far more than we need. The file is read once per
-process, lazily, on first use.
+a banner on stdout and loads far more than we need. Reading it takes most of a
+second, so what we keep of it is written once per install to a cache file (a
+marshal of plain tuples, a few hundredths of a second to load) and read from there
+by every later process, lazily, on first use.
 """
 from __future__ import annotations
 
 import importlib.util
+import marshal
+import os
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from kg.errors import KgError
 
@@ -22,8 +27,7 @@ class GazetteerError(KgError):
     """The gazetteer's data file cannot be found or read."""
 
 
-@dataclass(frozen=True, slots=True)
-class Area:
+class Area(NamedTuple):   # a tuple, so that a cached row becomes an area in one C call
     name: str
     level: str
     code: str | None
@@ -33,17 +37,27 @@ class Area:
 
 @dataclass(frozen=True)
 class Gazetteer:
-    by_name: dict[str, tuple[Area, ...]]   # full name -> areas (town names repeat across counties)
+    # full name -> (name, level, code, parent, alias) rows (town names repeat across
+    # counties); plain tuples, made areas on first lookup: most names never are
+    by_name: dict[str, tuple[tuple, ...]]
     aliases: dict[str, str]                # short form -> full name (provinces and cities)
     max_len: int
     first_two: frozenset[str] = frozenset()  # first two characters of every name, to skip fast
     prefixes: frozenset[str] = frozenset()   # every prefix of every name, to stop extending early
+    _areas: dict[str, tuple[Area, ...]] = field(default_factory=dict, compare=False, repr=False)
+
+    def areas(self, full: str) -> tuple[Area, ...]:
+        """The areas whose full name is ``full``."""
+        got = self._areas.get(full)
+        if got is None:
+            got = self._areas[full] = tuple(map(Area._make, self.by_name.get(full, ())))
+        return got
 
     def lookup(self, name: str) -> tuple[Area, ...]:
         if name in self.by_name:
-            return self.by_name[name]
+            return self.areas(name)
         full = self.aliases.get(name)
-        return self.by_name.get(full, ()) if full else ()
+        return self.areas(full) if full else ()
 
     def best(self, name: str, context: tuple[str, ...] = ()) -> Area | None:
         """The area meant by ``name``; among same-named towns, the one whose
@@ -63,7 +77,7 @@ class Gazetteer:
         while pos < len(name):
             for k in range(min(self.max_len, len(name) - pos), 1, -1):
                 piece = name[pos:pos + k]
-                if piece in self.by_name and (k >= 3 or self.by_name[piece][0].level != "town"):
+                if piece in self.by_name and (k >= 3 or self.by_name[piece][0][1] != "town"):
                     out.append(piece)
                     pos += k
                     break
@@ -75,31 +89,38 @@ class Gazetteer:
         out, cur = set(), area
         while cur is not None and cur.parent:
             out.add(cur.parent)
-            ups = [x for x in self.by_name.get(cur.parent, ()) if LEVELS.index(x.level) < LEVELS.index(cur.level)]
+            ups = [x for x in self.areas(cur.parent) if LEVELS.index(x.level) < LEVELS.index(cur.level)]
             cur = ups[0] if ups else None
         return out
 
 
-def _data_lines():
-    """Lines of jionlp's china_location.txt. A fresh install ships it zipped (jionlp
-    unpacks it on its own first use), so read the zip when the text is not there."""
+def _data_file() -> tuple[Path, Path]:
+    """jionlp's china_location.txt and the zip a fresh install ships instead (jionlp
+    unpacks it on its own first use)."""
     spec = importlib.util.find_spec("jionlp")
     if spec is None or not spec.submodule_search_locations:
         raise GazetteerError("jionlp is not installed; install it with: pip install jionlp")
     folder = Path(list(spec.submodule_search_locations)[0]) / "dictionary"
-    txt, packed = folder / "china_location.txt", folder / "china_location.zip"
+    return folder / "china_location.txt", folder / "china_location.zip"
+
+
+def _data_lines():
+    """Lines of jionlp's china_location.txt, from the zip when the text is not there."""
+    txt, packed = _data_file()
     try:
         if txt.is_file():
             return txt.read_text(encoding="utf-8").splitlines()
         with zipfile.ZipFile(packed) as z:
             return z.read("china_location.txt").decode("utf-8").splitlines()
     except (OSError, KeyError, zipfile.BadZipFile) as e:
-        raise GazetteerError(f"cannot read jionlp's gazetteer in {folder}: {e}") from e
+        raise GazetteerError(f"cannot read jionlp's gazetteer in {txt.parent}: {e}") from e
 
 
-@lru_cache(maxsize=1)
-def load() -> Gazetteer:
-    by_name: dict[str, list[Area]] = {}
+def _rows() -> tuple[list[tuple], dict[str, str]]:
+    """(name, level, code, parent, alias) of every area down to towns, in the data's
+    order and without repeats, and short forms -> full names."""
+    rows: list[tuple] = []
+    seen: set[tuple] = set()
     aliases: dict[str, str] = {}
     chain: list[str | None] = [None] * 4
     for line in _data_lines():
@@ -116,12 +137,58 @@ def load() -> Gazetteer:
         if depth == 1 and parent == name:
             parent = None  # municipalities list themselves as their own city
         chain[depth] = name
-        area = Area(name, LEVELS[depth], code, parent, alias)
-        lst = by_name.setdefault(name, [])
-        if area not in lst:
-            lst.append(area)
+        row = (name, LEVELS[depth], code, parent, alias)
+        if row not in seen:
+            seen.add(row)
+            rows.append(row)
         if depth <= 1 and alias and len(alias) >= 2 and alias != name:
             aliases.setdefault(alias, name)
+    return rows, aliases
+
+
+_CACHE_VERSION = 2
+
+
+def _index() -> list:
+    """[by_name, aliases, max_len, first_two, prefixes] as plain data, for ``Gazetteer``."""
+    rows, aliases = _rows()
+    by_name: dict[str, list[tuple]] = {}
+    for row in rows:
+        by_name.setdefault(row[0], []).append(row)
     names = list(by_name) + list(aliases)
-    return Gazetteer({k: tuple(v) for k, v in by_name.items()}, aliases, max(map(len, names)),
-                     frozenset(n[:2] for n in names), frozenset(n[:k] for n in names for k in range(1, len(n) + 1)))
+    return [{k: tuple(v) for k, v in by_name.items()}, aliases, max(map(len, names)),
+            sorted({n[:2] for n in names}), sorted({n[:k] for n in names for k in range(1, len(n) + 1)})]
+
+
+def _cached_index() -> list:
+    """``_index()``, from the cache file when it was written from the same data file."""
+    txt, packed = _data_file()
+    src = txt if txt.is_file() else packed
+    try:
+        st = src.stat()
+    except OSError as e:
+        raise GazetteerError(f"cannot read jionlp's gazetteer in {src.parent}: {e}") from e
+    key = [_CACHE_VERSION, str(src), st.st_size, st.st_mtime_ns]
+    root = os.environ.get("KG_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    path = Path(root) / "kg" / "gazetteer.marshal"
+    try:
+        got = marshal.loads(path.read_bytes())
+        if got[0] == key:
+            return got[1:]
+    except (OSError, ValueError, EOFError, TypeError, IndexError):
+        pass
+    index = _index()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps([key, *index]))
+        os.replace(tmp, path)
+    except OSError:
+        pass   # an unwritable cache costs the reading again next time, nothing else
+    return index
+
+
+@lru_cache(maxsize=1)
+def load() -> Gazetteer:
+    by_name, aliases, max_len, first_two, prefixes = _cached_index()
+    return Gazetteer(by_name, aliases, max_len, frozenset(first_two), frozenset(prefixes))
