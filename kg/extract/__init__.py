@@ -101,7 +101,14 @@ def read_table(filename: str) -> tuple[tuple[str, ...], ...]:
 
 def alternation(words) -> str:
     """A regular expression matching any of ``words``, longest first."""
-    return "|".join(map(re.escape, sorted(set(words), key=len, reverse=True)))
+    return _alternation(words if isinstance(words, frozenset) else frozenset(words))
+
+
+@lru_cache(maxsize=1024)
+def _alternation(words: frozenset[str]) -> str:
+    # components build their patterns per document from the same word lists: sorting
+    # and escaping them again each time cost more than some components' matching
+    return "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
 
 
 @lru_cache(maxsize=None)

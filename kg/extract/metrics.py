@@ -67,7 +67,7 @@ def _indicator(ctx: Context, sent_start: int, pos: int, end: int) -> str:
     left = text[sent_start:pos]
     cut = max((m.end() for m in _INDICATOR_START.finditer(left)), default=0)
     # …项目总投资12亿元: the indicator starts after a name that is its clause's subject
-    named = [m.end for m in ctx.mentions if sent_start + cut <= m.start and m.end < pos and m.extractor != "context_words"]
+    named = [m.end for m in ctx.mentions_between(sent_start + cut, pos) if m.end < pos and m.extractor != "context_words"]
     if named and pos - max(named) >= 2:
         cut = max(named) - sent_start
     ind = left[cut:].strip(" “”")
@@ -77,7 +77,7 @@ def _indicator(ctx: Context, sent_start: int, pos: int, end: int) -> str:
             ind = ind[lead.end():]
     ind = re.sub(r"^(?:共|累计|先后|已|已经|目前|全年|今年以来|其中|同时|并|还|新增)+", "", ind)
     noun = _counted_noun(ctx, end)
-    if noun and any(m.end == pos and m.start >= sent_start and m.extractor != "context_words" for m in ctx.mentions):
+    if noun and any(m.end == pos and m.extractor != "context_words" for m in ctx.mentions_between(sent_start, pos)):
         return noun   # 郑州市中医院10名党外医疗专家: the experts are counted, not the hospital
     return ind[-20:] + noun
 

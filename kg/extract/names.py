@@ -287,10 +287,16 @@ def has_context_prefix(ctx: Context, start: int) -> bool:
     t = ctx.tokens[ctx.token_index(start)]
     if t.start != start:
         return False
-    for p in _context_prefixes():
-        if t.text == p or t.text.startswith(p) and (t.text in _context_prefixes() or t.text[len(p):] in word_set("org_words.tsv")):
-            return True
-    return False
+    prefixes, org_words = _context_prefix_set(), word_set("org_words.tsv")
+    if t.text in prefixes:
+        return True   # the token is a prefix, or starts with one and is one
+    # the token starts with a prefix and goes on with an organization word
+    return any(t.text[:k] in prefixes and t.text[k:] in org_words for k in range(1, len(t.text)))
+
+
+@lru_cache(maxsize=1)
+def _context_prefix_set() -> frozenset[str]:
+    return frozenset(_context_prefixes())
 
 
 @lru_cache(maxsize=1)
@@ -353,10 +359,15 @@ def _drop_leading_verb(ctx: Context, start: int, s: int) -> int:
 
 
 def _strip_leading(text: str) -> int:
-    for w in sorted(word_set("leading.tsv"), key=len, reverse=True):
+    for w in _leading_words():
         if text.startswith(w) and len(text) > len(w) + 1:
             return len(w)
     return 0
+
+
+@lru_cache(maxsize=1)
+def _leading_words() -> tuple[str, ...]:
+    return tuple(sorted(word_set("leading.tsv"), key=len, reverse=True))
 
 
 @register("name_grammar", produces="mentions", priority=1)
@@ -531,9 +542,13 @@ def gazetteer_places(ctx: Context):
     skip = word_set("places.tsv")
     toks = ctx.tokens
     text = ctx.doc.text
-    ends = {t.end: k for k, t in enumerate(toks)}
+    first_two = gaz.first_two
     i = 0
     while i < len(toks):
+        # every name and alias has two or more characters: most tokens start none
+        if text[toks[i].start:toks[i].start + 2] not in first_two:
+            i += 1
+            continue
         best = None
         acc = ""
         for j in range(i, min(i + 6, len(toks))):
@@ -544,13 +559,14 @@ def gazetteer_places(ctx: Context):
                 best = j
         chain = _char_chain(gaz, text, toks[i].start, skip)
         chain_end = toks[i].start + sum(map(len, chain))
-        if len(chain) >= 2 and chain_end in ends and (best is None or chain_end > toks[best].end):
+        if len(chain) >= 2 and (chain_end == len(text) or chain_end in ctx.token_start_set) and (
+                best is None or chain_end > toks[best].end):
             pos = toks[i].start
             for name in chain:
                 full = name if name in gaz.by_name else gaz.aliases[name]
                 yield ctx.mention(pos, pos + len(name), "AdministrativeArea", "gazetteer_places", 0.8, full)
                 pos += len(name)
-            i = ends[chain_end] + 1
+            i = ctx.token_index(chain_end) if chain_end < len(text) else len(toks)
             continue
         if best is None:
             i += 1
