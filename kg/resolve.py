@@ -342,8 +342,11 @@ def resolve(ctx: Context) -> Extraction:
     # an organization's short name beside its full name in one report (市住建局 and
     # 市住房和城乡建设局): characters taken in order, the same last one, one full name only
     orgs = [k for k in groups if k.family == "Organization"]
+    by_last: dict[str, list[EntityKey]] = defaultdict(list)   # only names with the same last character pair up
+    for k in orgs:
+        by_last[k.name[-1:]].append(k)
     for a in sorted(orgs, key=lambda k: len(k.name)):
-        fulls = [b for b in orgs if b != a and b in groups and len(b.name) >= len(a.name) + 2
+        fulls = [b for b in by_last[a.name[-1:]] if b != a and b in groups and len(b.name) >= len(a.name) + 2
                  and b.name[-1] == a.name[-1] and is_short_form(a.name, b.name)   # 中医院 ≠ 中心医院
                  and _abbreviates(a.name, b.name)]
         if len(fulls) == 1 and a in groups:
@@ -397,9 +400,9 @@ def resolve(ctx: Context) -> Extraction:
     for header in article_headers(sents):
         hs, he = sents[header[0]].start, sents[header[-1]].end
         found = None
-        for m in ctx.mentions:
+        for m in ctx.mentions_between(hs, he):
             key = key_of.get((m.start, m.end, m.name))
-            if key and hs <= m.start < he and m.cls in ACTOR_CLASSES and m.extractor != "context_words":
+            if key and m.cls in ACTOR_CLASSES and m.extractor != "context_words":
                 area = gaz.best(key.name) if m.cls == "AdministrativeArea" else None
                 if area is None or area.level in ("county", "town"):
                     found = key

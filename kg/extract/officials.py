@@ -552,8 +552,9 @@ def speakers(ctx: Context):
         line_start = m.start() == 0 or text[m.start() - 1] == "\n"
         for k in (4, 3, 2):
             cand = text[m.start():m.start() + k]
-            if len(cand) == k and is_name(cand) and (cue.match(text, m.start() + k) or (
-                    line_start and text[m.start() + k:m.start() + k + 1] in "：:")):
+            # the cue first: it rules out far more candidates, and far faster, than is_name
+            if len(cand) == k and (cue.match(text, m.start() + k) or (
+                    line_start and text[m.start() + k:m.start() + k + 1] in "：:")) and is_name(cand):
                 yield ctx.mention(m.start(), m.start() + k, "Person", "speakers", 0.65)
                 break
 
