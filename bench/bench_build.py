@@ -1,26 +1,115 @@
 """Build speed against jieba.posseg over the same text, in one run.
 
-    python bench/bench_build.py [--chars 2000000] [--jobs N] [--one-document]
+    python bench/bench_build.py [--chars 2000000] [--jobs N] [--one-document] [--no-stages]
 
 Replicates the bundled sample corpus (as separate documents) up to --chars
-characters, then times: jieba.posseg over all of it (one process, the baseline),
-extraction alone (stages 1-5, --jobs workers), and the whole build (store, Turtle
-and HTML included). Prints characters per second and the ratio to the baseline.
+characters, then times: jieba.posseg over all of it (one process, the baseline,
+its dictionary loaded beforehand), extraction alone (stages 1-5) and the whole
+build (store, Turtle and HTML included). Each kg figure is a whole process, started
+fresh and timed from outside, so start-up counts and a warm process is never
+compared with cold workers; with --jobs above 1, extraction with one job is timed
+the same way for the scaling. Last, where the time goes: each stage timed in one
+process over the same corpus, against what 10x jieba.posseg would leave.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-import jieba
-import jieba.posseg
+STAGES = ("ingest+normalize", "segment", "extract", "resolve", "quads")
 
-from kg.pipeline import build, extract_many, sample_corpus
+
+def _make_corpus(corpus: Path, chars: int, one_document: bool) -> tuple[int, int]:
+    from kg.pipeline import sample_corpus
+    src = sorted(sample_corpus().glob("*.txt"))
+    texts = [f.read_text(encoding="utf-8") for f in src]
+    total, i, parts = 0, 0, []
+    while total < chars:
+        t = texts[i % len(texts)]
+        if one_document:
+            parts.append(t)
+        else:
+            (corpus / f"{i:05d}_{src[i % len(src)].name}").write_text(t, encoding="utf-8")
+        total += len(t)
+        i += 1
+    if one_document:
+        (corpus / "one.txt").write_text("\n".join(parts), encoding="utf-8")
+        return 1, len("\n".join(parts))
+    return i, total
+
+
+def _child(code: str, *args: str) -> tuple[float, str]:
+    """Wall time of a fresh interpreter running ``code`` (or a script and ``args``),
+    and what it printed."""
+    t0 = time.perf_counter()
+    out = subprocess.run([sys.executable, *((code, *args) if args else ("-c", code))], capture_output=True, text=True)
+    took = time.perf_counter() - t0
+    if out.returncode:
+        sys.exit(f"benchmark child failed:\n{out.stderr}")
+    return took, out.stdout.strip()
+
+
+def _extract_code(corpus: Path, jobs: int, docs: int) -> str:
+    return ("from kg.pipeline import extract_many\n"
+            f"xs, problems = extract_many([{str(corpus)!r}], jobs={jobs}, progress=False)\n"
+            f"assert not problems and len(xs) == {docs}, problems\n")
+
+
+def _build_code(corpus: Path, out: Path, jobs: int) -> str:
+    return ("from kg.pipeline import build\n"
+            f"rep = build([{str(corpus)!r}], {str(out)!r}, jobs={jobs}, progress=False)\n"
+            "print(rep.triples)\n")
+
+
+def stage_times(corpus: str) -> dict:
+    """Seconds of each stage over ``corpus`` in this process (run in a fresh one):
+    start-up is the imports and the first document's extra cost over an average
+    one (dictionaries, gazetteer, compiled patterns)."""
+    t0 = time.perf_counter()
+    from kg import graph, ingest
+    from kg.extract import run
+    from kg.normalize import normalize, split_sentences
+    from kg.resolve import resolve
+    from kg.segment import segment
+    imports = time.perf_counter() - t0
+    quads = getattr(graph, "document_graph", None) or getattr(graph, "nquads")
+    steps = [lambda p: ingest.read(p), lambda raw: (lambda d: (d, split_sentences(d)))(normalize(raw)),
+             lambda ds: (ds, segment(ds[0].text)), lambda dst: run(dst[0][0], dst[0][1], dst[1]), resolve, quads]
+    files = sorted(str(p) for p in Path(corpus).iterdir())
+    each = []
+    for f in files:
+        x, ts = f, []
+        for step in steps:
+            t = time.perf_counter()
+            x = step(x)
+            ts.append(time.perf_counter() - t)
+        each.append([ts[0] + ts[1]] + ts[2:])
+    first = each[0]
+    rest = [sum(col) for col in zip(*each[1:])] if len(each) > 1 else first
+    mean = [v / max(1, len(each) - 1) for v in rest]
+    totals = [r + m for r, m in zip(rest, mean)]   # the first document at an average document's cost
+    return {"start-up": imports + sum(first) - sum(mean), **dict(zip(STAGES, totals))}
+
+
+def _print_stages(stages: dict, total_chars: int, base: float, jobs: int) -> None:
+    work = sum(v for k, v in stages.items() if k != "start-up")
+    print("\nwhere the time goes (one process, 1 job; x = jieba.posseg's time over the stage's)")
+    for k, v in stages.items():
+        speed = f"{total_chars / v:>12,.0f} chars/s  {base / v:6.1f}x" if k != "start-up" else " " * 30
+        share = f"{100 * v / (work + stages['start-up']):5.1f} %"
+        print(f"  {k:<18} {v:6.2f} s  {speed}  {share}")
+    budget = base / 10 * jobs   # one process's share of the work at 10x, with perfect scaling
+    spent = work + stages["start-up"] * jobs
+    print(f"  10x with {jobs} job(s) leaves {budget:.2f} s of one process's time "
+          f"(start-up paid by every worker); now {spent:.2f} s, {spent - budget:+.2f} s to go")
 
 
 def main() -> None:
@@ -29,27 +118,20 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=os.cpu_count(), help="worker processes (default: all cores)")
     ap.add_argument("--one-document", action="store_true",
                     help="one large document instead of many reports (shows costs that grow with a document's size)")
+    ap.add_argument("--no-stages", action="store_true", help="skip the per-stage breakdown")
+    ap.add_argument("--stages-of", help=argparse.SUPPRESS)   # internal: print stage_times of a corpus as JSON
     a = ap.parse_args()
-    src = sorted(sample_corpus().glob("*.txt"))
-    texts = [f.read_text(encoding="utf-8") for f in src]
+    if a.stages_of:
+        print(json.dumps(stage_times(a.stages_of)))
+        return
     work = Path(tempfile.mkdtemp(prefix="kg-bench-"))
     try:
         corpus = work / "corpus"
         corpus.mkdir()
-        total, i = 0, 0
-        parts = []
-        while total < a.chars:
-            t = texts[i % len(texts)]
-            if a.one_document:
-                parts.append(t)
-            else:
-                (corpus / f"{i:05d}_{src[i % len(src)].name}").write_text(t, encoding="utf-8")
-            total += len(t)
-            i += 1
-        if a.one_document:
-            (corpus / "one.txt").write_text("\n".join(parts), encoding="utf-8")
-            total, i = len("\n".join(parts)), 1
-        print(f"corpus: {i} documents, {total:,} characters, {a.jobs} jobs")
+        docs, total = _make_corpus(corpus, a.chars, a.one_document)
+        print(f"corpus: {docs} documents, {total:,} characters, {a.jobs} jobs")
+        import jieba
+        import jieba.posseg
         everything = "".join(f.read_text(encoding="utf-8") for f in sorted(corpus.iterdir()))
         jieba.setLogLevel(logging.WARNING)
         jieba.posseg.dt.initialize()
@@ -57,16 +139,19 @@ def main() -> None:
         n = sum(1 for _ in jieba.posseg.cut(everything))
         base = time.perf_counter() - t0
         print(f"jieba.posseg       {total / base:>12,.0f} chars/s  ({base:.2f} s, {n:,} tokens)  1.00x")
-        t0 = time.perf_counter()
-        xs, problems = extract_many([corpus], jobs=a.jobs, progress=False)
-        ext = time.perf_counter() - t0
-        assert not problems and len(xs) == i
+        ext, _ = _child(_extract_code(corpus, a.jobs, docs))
         print(f"kg extraction      {total / ext:>12,.0f} chars/s  ({ext:.2f} s)  {base / ext:.2f}x")
-        t0 = time.perf_counter()
-        rep = build([corpus], work / "out", jobs=a.jobs, progress=False)
-        full = time.perf_counter() - t0
-        print(f"kg build (all)     {total / full:>12,.0f} chars/s  ({full:.2f} s, {rep.triples:,} triples)  {base / full:.2f}x")
+        if a.jobs > 1:
+            one, _ = _child(_extract_code(corpus, 1, docs))
+            print(f"  with 1 job       {total / one:>12,.0f} chars/s  ({one:.2f} s)  {base / one:.2f}x;"
+                  f"  {a.jobs} jobs: {one / ext:.2f}x 1 job")
+        full, triples = _child(_build_code(corpus, work / "out", a.jobs))
+        print(f"kg build (all)     {total / full:>12,.0f} chars/s  ({full:.2f} s, {int(triples):,} triples)  "
+              f"{base / full:.2f}x")
         print("aim: kg build >= 10x jieba.posseg")
+        if not a.no_stages:
+            _, out = _child(__file__, "--stages-of", str(corpus))
+            _print_stages(json.loads(out.splitlines()[-1]), total, base, a.jobs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
