@@ -176,9 +176,9 @@ def honors(ctx: Context):
 @lru_cache(maxsize=1)
 def _person_name() -> str:
     """A surname and one or two given-name characters, as a regular expression."""
-    from kg.extract import word_set
+    from kg.extract import _longest_first, word_set
     surnames = sorted(word_set("surnames.tsv"), key=len, reverse=True)
-    return rf"(?:{'|'.join(surnames)})[\u4e00-\u9fff]{{1,2}}"
+    return rf"(?:{'|'.join(_longest_first(surnames))})[\u4e00-\u9fff]{{1,2}}"
 
 
 @register("people", produces="mentions", priority=3)
