@@ -14,6 +14,7 @@ path, jieba itself, runs. tests/test_segment.py compares the two.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import importlib.util
 import json
@@ -249,10 +250,19 @@ def _tokens(words: list[str], tags: list[str]) -> tuple[Token, ...]:
     frozen __init__ costs twice as much, and a document has ~0.6 tokens a character."""
     ends = list(accumulate(map(len, words)))
     starts = [0] + ends[:-1]
-    out = list(map(object.__new__, repeat(Token, len(words))))
-    for field, values in ((Token.text, words), (Token.start, starts), (Token.end, ends), (Token.tag, tags)):
-        any(map(field.__set__, out, values))   # __set__ returns None: any() runs it over all
-    return tuple(out)
+    # thousands of new objects that all live on would start collections that walk
+    # every long-lived object (dictionaries, gazetteer) again and again, for nothing:
+    # these hold no cycles
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        out = list(map(object.__new__, repeat(Token, len(words))))
+        for field, values in ((Token.text, words), (Token.start, starts), (Token.end, ends), (Token.tag, tags)):
+            any(map(field.__set__, out, values))   # __set__ returns None: any() runs it over all
+        return tuple(out)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def segment(text: str) -> tuple[Token, ...]:
