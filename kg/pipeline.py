@@ -239,16 +239,21 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int
         stream = _in_process_pool(graph_of_file, names, max(1, jobs or os.cpu_count() or 1))
     classes: set[tuple[str, str]] = set()
     bar = _bar(len(names), "build", progress)
-    for d in stream:
-        bar.update()
-        if not isinstance(d, graph.DocumentGraph):
-            rep.problems.append(d)
-            continue
-        writer.put(d)
-        rep.add(d)
-        classes.update(d.entities)
-        if on_document is not None:
-            on_document(d)
+    try:
+        for d in stream:
+            bar.update()
+            if not isinstance(d, graph.DocumentGraph):
+                rep.problems.append(d)
+                continue
+            writer.put(d)
+            rep.add(d)
+            classes.update(d.entities)
+            if on_document is not None:
+                on_document(d)
+    except ClusterError:
+        writer.flush()        # the documents that did come back stay, whole
+        store.flush()
+        raise
     writer.flush()
     bar.close()
     store.flush()

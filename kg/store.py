@@ -185,7 +185,15 @@ class RemoteStore:
         os.replace(tmp, path)
 
     def dump_turtle(self, path: str | Path, prefixes: dict[str, str]) -> None:
-        self._download("default", path, "text/turtle")
+        """The server's N-Triples, streamed through Oxigraph's Turtle serializer for
+        kg's prefixes."""
+        raw = Path(f"{path}.nt")
+        try:
+            self._download("default", raw, "application/n-triples")
+            triples = (q.triple for q in ox.parse(path=str(raw), format=ox.RdfFormat.N_TRIPLES))
+            ox.serialize(triples, str(path), ox.RdfFormat.TURTLE, prefixes=prefixes)
+        finally:
+            raw.unlink(missing_ok=True)
 
     def default_triples(self) -> Iterator[ox.Triple]:
         data = self._request("/store?default", headers={"Accept": "application/n-triples"})

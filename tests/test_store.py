@@ -1,0 +1,165 @@
+"""The store's data model: the default graph is the union of the documents' graphs
+with each triple once, kept so when documents are added, replaced and removed,
+on the embedded store and on a real Oxigraph server on 127.0.0.1."""
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from conftest import kg
+from kg.errors import StoreError
+from kg.pipeline import build
+from kg.store import STAGING, LocalStore, RemoteStore
+from services import Oxigraph, oxigraph_server
+
+HEAD = "陇南市武都区城关街道2023年工作总结\n"
+A = HEAD + "武都区委统战部开展“同心讲堂”活动。武都区委统战部在城关街道建设同心实践基地。\n"
+B = HEAD + "武都区委统战部开展“同心讲堂”活动。城关街道党工委举办“邻里节”。\n"
+A2 = HEAD + "武都区委统战部举办“石榴籽”宣讲活动。\n"
+C = "临夏州和政县2022年工作总结\n和政县委组织部开展“红色引擎”工程。\n"
+
+
+def write(folder, **docs):
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in docs.items():
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    return folder
+
+
+def graphs(store: ox.Store) -> tuple[set, set, set]:
+    """(default graph, union of the document graphs, staging graphs left)."""
+    default = {q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+    union, staging = set(), set()
+    for g in store.named_graphs():
+        if g.value.endswith(STAGING):
+            staging.add(g.value)
+            continue
+        union |= {q.triple for q in store.quads_for_pattern(None, None, None, g)}
+    return default, union, staging
+
+
+def labels(triples) -> set[str]:
+    return {t.object.value for t in triples if t.predicate.value.endswith("#prefLabel")}
+
+
+def test_the_default_graph_is_the_union_once(tmp_path):
+    build([write(tmp_path / "in", a=A, b=B)], tmp_path / "o", jobs=1, progress=False, files=False)
+    store = LocalStore(tmp_path / "o" / "store", create=False, read_only=True).ox
+    default, union, staging = graphs(store)
+    assert default == union and not staging
+    both = ox.NamedNode("https://w3id.org/kgcn/id/org/武都区委统战部")
+    # both documents state the department; the default graph holds its type once
+    in_docs = [q for q in store.quads_for_pattern(both, ox.NamedNode(str(ox.NamedNode(
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"))[1:-1]), None, None)]
+    assert len({q.graph_name for q in in_docs}) == 3          # two documents and the default graph
+    assert not (tmp_path / "o" / "graph.ttl").exists()         # --no-files
+
+
+def test_replacing_a_document_drops_only_what_no_other_document_states(tmp_path):
+    src = write(tmp_path / "in", a=A, b=B, c=C)
+    build([src], tmp_path / "o", jobs=1, progress=False, files=False)
+    write(src, a=A2)
+    build([src / "a.txt"], tmp_path / "o", jobs=1, progress=False, files=False)
+    store = LocalStore(tmp_path / "o" / "store", create=False, read_only=True).ox
+    default, union, staging = graphs(store)
+    assert default == union and not staging
+    names = " ".join(labels(default))
+    assert "同心讲堂" in names               # still stated by b
+    assert "同心实践基地" not in names       # stated only by the old a
+    assert "石榴籽" in names
+    del store
+    build([src], tmp_path / "fresh", jobs=1, progress=False, files=False)
+    fresh = LocalStore(tmp_path / "fresh" / "store", create=False, read_only=True).ox
+    assert graphs(fresh)[0] == default       # the same graph as building the final files at once
+
+
+def test_graph_ttl_is_the_default_graph(tmp_path):
+    build([write(tmp_path / "in", a=A, c=C)], tmp_path / "o", jobs=1, progress=False)
+    store = LocalStore(tmp_path / "o" / "store", create=False, read_only=True).ox
+    ttl = {q.triple for q in ox.parse(path=str(tmp_path / "o" / "graph.ttl"), format=ox.RdfFormat.TURTLE)}
+    assert ttl == graphs(store)[0]
+    assert not list((tmp_path / "o").glob("*.part"))
+
+
+def test_export_and_view_work_on_a_store_built_without_files(tmp_path):
+    build([write(tmp_path / "in", a=A, b=B)], tmp_path / "o", jobs=1, progress=False, files=False)
+    kg("export", "--format", "turtle", "-o", tmp_path / "g.ttl", "--store", tmp_path / "o" / "store")
+    p = kg("view", "-o", tmp_path / "v.html", "--store", tmp_path / "o" / "store")
+    assert "同心讲堂" in (tmp_path / "v.html").read_text(encoding="utf-8") and "nodes" in p.stdout
+    assert len(list(ox.parse(path=str(tmp_path / "g.ttl"), format=ox.RdfFormat.TURTLE))) > 20
+
+
+def test_same_document_id_twice_builds_the_first_and_says_so(tmp_path):
+    write(tmp_path / "x", a=A)
+    write(tmp_path / "y", a=C)
+    rep = build([tmp_path / "x", tmp_path / "y"], tmp_path / "o", jobs=1, progress=False, files=False)
+    assert rep.documents == 1 and any("same document id" in why for _, why in rep.problems)
+
+
+# ------------------------------------------------------------ an external store
+
+def test_remote_store_build_matches_the_local_one(tmp_path):
+    src = write(tmp_path / "in", a=A, b=B, c=C)
+    build([src], tmp_path / "local", jobs=1, progress=False)
+    with oxigraph_server(tmp_path / "ox") as server:
+        kg("build", src, "-o", tmp_path / "remote", "--store-url", server.url, "-q", "--jobs", "1")
+        local = set(ox.parse(path=str(tmp_path / "local" / "graph.ttl"), format=ox.RdfFormat.TURTLE))
+        remote = set(ox.parse(path=str(tmp_path / "remote" / "graph.ttl"), format=ox.RdfFormat.TURTLE))
+        assert local == remote and len(local) > 50
+        # replace one document in both places: still the same graph
+        write(src, a=A2)
+        build([src / "a.txt"], tmp_path / "local", jobs=1, progress=False)
+        kg("build", src / "a.txt", "-o", tmp_path / "remote", "--store-url", server.url, "-q", "--jobs", "1")
+        local = set(ox.parse(path=str(tmp_path / "local" / "graph.ttl"), format=ox.RdfFormat.TURTLE))
+        remote = set(ox.parse(path=str(tmp_path / "remote" / "graph.ttl"), format=ox.RdfFormat.TURTLE))
+        assert local == remote and "同心实践基地" not in " ".join(labels(remote))
+        for name in ("honors", "programs-by-organization", "relations-with-sources"):
+            a = kg("query", name, "--store", tmp_path / "local" / "store", "--format", "csv").stdout
+            b = kg("query", name, "--endpoint", server.url, "--format", "csv").stdout
+            assert sorted(a.splitlines()) == sorted(b.splitlines()), name
+    store = ox.Store(str(tmp_path / "ox"))
+    default, union, staging = graphs(store)
+    assert default == union and not staging
+
+
+def test_a_store_that_goes_away_mid_build_fails_cleanly_with_whole_documents(tmp_path):
+    src = write(tmp_path / "in", a=A, b=B, c=C)
+    server = Oxigraph(tmp_path / "ox").start()
+    seen = []
+
+    def stop_after_first(d):
+        seen.append(d.doc_id)
+        if len(seen) == 1:
+            server.stop()
+    try:
+        with pytest.raises(StoreError, match="cannot reach the triple store"):
+            build([src], tmp_path / "o", jobs=1, progress=False, store_url=server.url, on_document=stop_after_first)
+    finally:
+        server.stop()
+    store = ox.Store(str(tmp_path / "ox"))
+    default, union, staging = graphs(store)
+    assert default == union
+    docs = {g.value for g in store.named_graphs() if not g.value.endswith(STAGING)}
+    assert docs == {f"https://w3id.org/kgcn/id/doc/{seen[0]}"}
+    # the one document written is whole: the same triples as building it alone
+    del store
+    build([src / f"{seen[0]}.txt"], tmp_path / "alone", jobs=1, progress=False, files=False)
+    alone = LocalStore(tmp_path / "alone" / "store", create=False, read_only=True).ox
+    assert graphs(alone)[0] == default
+
+
+@pytest.mark.parametrize("url,message", [
+    ("ftp://example.org/x", "takes http"),
+    ("http://127.0.0.1:9", "cannot reach the triple store"),
+])
+def test_bad_store_urls_are_one_line_errors(tmp_path, url, message):
+    write(tmp_path / "in", a=A)
+    p = kg("build", tmp_path / "in", "-o", tmp_path / "o", "--store-url", url, "-q", check=False)
+    assert p.returncode == 1 and message in p.stderr and len(p.stderr.strip().splitlines()) == 1
+    p = kg("query", "honors", "--endpoint", url, check=False)
+    assert p.returncode == 1 and message in p.stderr
+
+
+def test_remote_store_class_refuses_non_http():
+    with pytest.raises(StoreError):
+        RemoteStore("file:///tmp/x")
