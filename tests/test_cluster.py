@@ -35,7 +35,7 @@ def corpus(tmp_path_factory):
 @pytest.fixture(scope="module")
 def local(corpus, tmp_path_factory):
     out = tmp_path_factory.mktemp("local")
-    build([corpus], out, jobs=1, progress=False)
+    kg("build", corpus, "-o", out, "--jobs", "1", "-q")
     return {q.triple for q in ox.parse(path=str(out / "graph.ttl"), format=ox.RdfFormat.TURTLE)}
 
 
