@@ -277,20 +277,21 @@ class Places:
         self.seed = seed
         found: dict[str, object] = {}
         joined = "\n".join(texts)
-        for name, areas in g.by_name.items():
+        for name in g.by_name:
+            areas = g.areas(name)
             if len(name) >= 3 and name in joined and len(areas) == 1:
                 found[name] = areas[0]
         for short, full in g.aliases.items():
             if short in joined and full in g.by_name and len(g.by_name[full]) >= 1:
-                a = next(x for x in g.by_name[full] if x.level in ("province", "city"))
+                a = next(x for x in g.areas(full) if x.level in ("province", "city"))
                 found.setdefault(full, a)
         counties = [a for a in found.values() if a.level == "county"]
         if not counties:
             raise BenchError("no county of the gazetteer occurs in the sample reports")
         top = max(counties, key=lambda a: joined.count(a.name) + (joined.count(_short(a)) if _short(a) else 0))
         city = top.parent
-        self.home_city = next(a for a in g.by_name[city] if a.level == "city")
-        self.home_province = next((a for a in g.by_name.get(self.home_city.parent or "", ()) if a.level == "province"), None)
+        self.home_city = next(a for a in g.areas(city) if a.level == "city")
+        self.home_province = next((a for a in g.areas(self.home_city.parent or "") if a.level == "province"), None)
 
         def home(a) -> bool:
             return a is self.home_city or a is self.home_province or city in g.parent_of(a)
@@ -299,12 +300,12 @@ class Places:
                            key=lambda a: (("province", "city", "county", "town").index(a.level), a.name))
         # indexes of the gazetteer: children by parent name (only where the parent's name is unique)
         self.children: dict[str, list] = {}
-        for areas in g.by_name.values():
+        for areas in map(g.areas, g.by_name):
             for a in areas:
                 if a.parent:
                     self.children.setdefault(a.parent, []).append(a)
         self.towns_by_kind: dict[str, list] = {}
-        for areas in g.by_name.values():
+        for areas in map(g.areas, g.by_name):
             for a in areas:
                 if a.level == "town" and _short(a):
                     self.towns_by_kind.setdefault(_kind(a), []).append(a)
@@ -312,7 +313,7 @@ class Places:
             v.sort(key=lambda a: (a.parent or "", a.name))
         home_counties = [a for a in self.home if a.level == "county"]
         cities = []
-        for areas in g.by_name.values():
+        for areas in map(g.areas, g.by_name):
             for a in areas:
                 if (a.level == "city" and a.parent and a.parent not in self.SKIP_PROVINCES
                         and a.name != self.home_city.name and a.name.endswith("市") and _short(a)
@@ -327,7 +328,7 @@ class Places:
     def _counties(self, city) -> list:
         out = []
         for a in self.children.get(city.name, []):
-            if a.level == "county" and len(self.g.by_name.get(a.name, ())) == 1 and _short(a):
+            if a.level == "county" and len(self.g.areas(a.name)) == 1 and _short(a):
                 out.append(a)
         return sorted(out, key=lambda a: a.code or a.name)
 
@@ -335,7 +336,7 @@ class Places:
         """Full and short names of the home places → their stand-ins in copy ``copy``."""
         rng = random.Random(f"{self.seed}:copy:{copy}")
         city = self.cities[copy % len(self.cities)]
-        prov = next((a for a in self.g.by_name.get(city.parent, ()) if a.level == "province"), None)
+        prov = next((a for a in self.g.areas(city.parent) if a.level == "province"), None)
         sub: dict[object, object] = {self.home_city: city}
         if self.home_province is not None and prov is not None:
             sub[self.home_province] = prov
