@@ -224,7 +224,8 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--depth", type=int, default=1, help="how many steps around --focus (default 1)")
     v.add_argument("--types", metavar="A,B", help="only these classes (fine or coarse: Organization, Program …)")
     v.add_argument("--relations", metavar="R,S", help="only these relations (runs, hosts …)")
-    v.add_argument("--top", type=int, help="keep only the N nodes of highest degree")
+    v.add_argument("--top", type=int, help="keep only the N nodes of highest degree (default: all, or the 2,000 "
+                   "best connected of a larger store; 0 draws everything)")
     v.add_argument("--threshold", type=int, default=LARGE,
                    help=f"above this many nodes the layout is precomputed and physics is off (default {LARGE})")
     v.set_defaults(func=cmd_view)

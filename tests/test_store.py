@@ -163,3 +163,22 @@ def test_bad_store_urls_are_one_line_errors(tmp_path, url, message):
 def test_remote_store_class_refuses_non_http():
     with pytest.raises(StoreError):
         RemoteStore("file:///tmp/x")
+
+
+def test_kg_serve_answers_from_an_external_store(tmp_path):
+    from test_serve import Server
+    import json
+    src = write(tmp_path / "in", a=A, b=B, c=C)
+    with oxigraph_server(tmp_path / "ox") as server:
+        kg("build", src, "-o", tmp_path / "o", "--store-url", server.url, "-q", "--no-files", "--jobs", "1")
+        s = Server(tmp_path / "unused", "--endpoint", server.url)
+        try:
+            status, headers, body = s.request("/query/programs-by-organization?format=json")
+            rows = json.loads(body)["results"]["bindings"]
+            assert status == 200 and any(r["runs"]["value"] == "“同心讲堂”活动" for r in rows)
+            status, _, body = s.get("SELECT ?x WHERE {")
+            assert status == 400
+            status, _, page = s.request("/view")
+            assert status == 200 and "武都区委统战部" in page.decode()
+        finally:
+            s.stop()

@@ -122,3 +122,20 @@ def test_twenty_thousand_nodes_open_and_respond(browser, tmp_path):
     assert run.errors() == []
     assert run.js("kgView.nodes.length") == 20000
     assert run.js("kgView.search('节点12345号').length") == 1
+
+
+def test_a_store_is_drawn_from_its_skeleton_and_the_drawn_nodes_sentences(sample_build, tmp_path, monkeypatch):
+    from kg import view
+    store = LocalStore(sample_build / "store", create=False, read_only=True)
+    n, total = view.write_store_html(store, tmp_path / "all.html")
+    assert n == total > 100
+    monkeypatch.setattr(view, "AUTO_TOP", 40)
+    n, total = view.write_store_html(store, tmp_path / "top.html")
+    assert n == 40 < total
+    data = json.loads(re.search(r'<script type="application/json" id="kg-data">(.*?)</script>',
+                                (tmp_path / "top.html").read_text(encoding="utf-8"), re.S).group(1))
+    assert len(data["nodes"]) == 40 and any(x["sentences"] for x in data["nodes"])
+    n, _ = view.write_store_html(store, tmp_path / "every.html", ViewOptions(top=0))
+    assert n == total
+    n, _ = view.write_store_html(store, tmp_path / "ten.html", ViewOptions(top=10))
+    assert n == 10
