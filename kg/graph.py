@@ -35,6 +35,7 @@ FAMILY_PATH = {"Organization": "org", "Place": "place", "Base": "base", "Program
                "Project": "project", "Document": "document", "Honor": "honor", "Person": "person", "Concept": "concept"}
 
 
+@lru_cache(maxsize=1 << 16)
 def _slug(name: str) -> str:
     """IRI-safe form of a name: CJK stays readable, unsafe ASCII is percent-encoded."""
     out = []
@@ -46,6 +47,7 @@ def _slug(name: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=1 << 16)
 def entity_iri(key: EntityKey) -> ox.NamedNode:
     scope = f"{_slug(key.scope)}/" if key.scope else ""
     return ox.NamedNode(f"{ID}{FAMILY_PATH[key.family]}/{scope}{_slug(key.name)}")
@@ -94,13 +96,13 @@ def _zh(s: str) -> ox.Literal:
     return ox.Literal(s, language="zh")
 
 
-def quads(x: Extraction) -> list[ox.Quad]:
-    """All quads of one document's named graph."""
+def triples(x: Extraction) -> list[ox.Triple]:
+    """All triples of one document's named graph."""
     g = doc_iri(x.doc.id)
-    out: list[ox.Quad] = []
+    out: list[ox.Triple] = []
 
     def add(s, p, o):
-        out.append(ox.Quad(s, p, o, g))
+        out.append(ox.Triple(s, p, o))
 
     add(g, RDF_TYPE, _t("SourceDocument"))
     add(g, RDF_TYPE, ox.NamedNode(PROV + "Entity"))
@@ -227,9 +229,11 @@ class DocumentGraph:
 
 
 def document_graph(x: Extraction) -> DocumentGraph:
-    qs = quads(x)
-    nt = ox.serialize([q.triple for q in qs], format=ox.RdfFormat.N_TRIPLES)
-    nq = ox.serialize(qs, format=ox.RdfFormat.N_QUADS) + nt
+    g = doc_iri(x.doc.id)
+    nt = ox.serialize(triples(x), format=ox.RdfFormat.N_TRIPLES)
+    # every N-Triples line ends " .\n" (a newline inside a literal is escaped), so
+    # naming the graph is one replace; the plain lines are the default-graph copy
+    nq = nt.replace(b" .\n", f" {g} .\n".encode()) + nt
     rel = Counter(r.predicate for r in x.relations)
     posts = len({(r.subject, r.object, r.post) for r in x.relations if r.predicate == "memberOf" and r.post})
     return DocumentGraph(x.doc.id, doc_iri(x.doc.id).value, nt, nq, len(x.sentences), len(x.doc.text),
