@@ -158,9 +158,12 @@ class Writer:
 
     BATCH = 16 << 20    # bytes of N-Quads per bulk load
 
+    COMPACT_SHARE = 0.25    # compact the store after a build that wrote this share of its documents
+
     def __init__(self, store):
         self.store = store
         self.known = store.documents()
+        self.before = len(self.known)
         self.bulk = isinstance(store, LocalStore)
         self._pending: list[bytes] = []
         self._size = 0
@@ -175,6 +178,14 @@ class Writer:
             if self._size >= self.BATCH:
                 self.flush()
         self.known.add(d.graph)
+
+    def finish(self, written: int) -> None:
+        """Write what is pending; compact after a build that made much of the store,
+        not after one that added a few documents (that cost would follow the store)."""
+        self.flush()
+        if written and written >= self.COMPACT_SHARE * (self.before + written):
+            self.store.optimize()
+        self.store.flush()
 
     def flush(self) -> None:
         if self._pending:
@@ -254,9 +265,8 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int
         writer.flush()        # the documents that did come back stay, whole
         store.flush()
         raise
-    writer.flush()
+    writer.finish(rep.documents)
     bar.close()
-    store.flush()
     rep.entities = graph.entity_counts(classes)
     rep.extract_seconds = time.perf_counter() - t0
     if rep.documents == 0:

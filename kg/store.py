@@ -104,6 +104,11 @@ class LocalStore:
     def flush(self) -> None:
         self.ox.flush()
 
+    def optimize(self) -> None:
+        """Compact the files the bulk loader wrote: lookups, and so queries, get
+        about twice as fast. Costs time in proportion to the store."""
+        self.ox.optimize()
+
     def close(self) -> None:
         self.ox = None
 
@@ -214,6 +219,9 @@ class RemoteStore:
 
     def flush(self) -> None:
         pass
+
+    def optimize(self) -> None:
+        pass      # the server's own business
 
     def close(self) -> None:
         pass
