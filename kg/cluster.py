@@ -11,7 +11,7 @@ holds whole documents only.
 from __future__ import annotations
 
 import hashlib
-import itertools
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +23,8 @@ QUIET = 5.0               # seconds without a result before the workers are coun
 CONNECT_TIMEOUT = 15.0
 
 
-def _client(scheduler: str):
+def connect(scheduler: str):
+    """A client of the scheduler with at least one worker, or a ClusterError."""
     try:
         from distributed import Client
     except ImportError as e:
@@ -34,14 +35,18 @@ def _client(scheduler: str):
         raise ClusterError(f"cannot reach the Dask scheduler at {scheduler}: {e}") from e
     try:
         client.wait_for_workers(1, timeout=NO_WORKERS_GRACE)
-    except TimeoutError as e:
+    except (OSError, TimeoutError) as e:
         client.close()
         raise ClusterError(f"the Dask scheduler at {scheduler} has no workers") from e
     return client
 
 
-def _threads(client) -> int:
-    return max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values()))
+def _workers(client, scheduler: str) -> dict:
+    try:
+        return client.scheduler_info()["workers"]
+    except (OSError, TimeoutError) as e:
+        raise ClusterError(f"lost the Dask scheduler at {scheduler}: {e}; documents written so far are whole, "
+                           "build again to add the rest") from e
 
 
 def _submit(client, name: str):
@@ -51,64 +56,79 @@ def _submit(client, name: str):
         data = Path(name).read_bytes()
     except OSError as e:
         return (name, f"cannot read ({e.strerror or e})")
-    key = "kg-" + hashlib.sha1(name.encode() + data).hexdigest()[:20]
-    return client.submit(graph_of_file, name, data, key=key, pure=False, retries=1)
+    key = "kg-" + hashlib.sha1(os.fsencode(name) + data).hexdigest()[:20]
+    return client.submit(graph_of_file, name, data, key=key, pure=False)
 
 
-def document_graphs(names: list[str], scheduler: str) -> Iterator:
-    """Each file's DocumentGraph (or (path, reason)) as the cluster finishes it."""
-    from distributed import as_completed
-    client = _client(scheduler)
+class _Work:
+    """The files still to send and the tasks in flight, ``window`` at most."""
+
+    def __init__(self, client, names: list[str], window: int):
+        from distributed import as_completed
+        self.client, self.todo, self.window = client, iter(names), window
+        self.finished = as_completed(loop=client.loop)
+        self.names: dict = {}          # task -> file
+
+    def fill(self) -> list[tuple[str, str]]:
+        """Send files until ``window`` tasks are in flight; the files that could not
+        be read come back as problems (and do not count against the window)."""
+        problems = []
+        while len(self.names) < self.window:
+            name = next(self.todo, None)
+            if name is None:
+                break
+            f = _submit(self.client, name)
+            if isinstance(f, tuple):
+                problems.append(f)
+            else:
+                self.names[f] = name
+                self.finished.add(f)
+        return problems
+
+
+def document_graphs(names: list[str], client, scheduler: str) -> Iterator:
+    """Each file's DocumentGraph (or (path, reason)) as the cluster finishes it.
+    Closes ``client`` when done or closed."""
     try:
-        todo = iter(names)
-        finished = as_completed(loop=client.loop)
-        window = 4 * _threads(client)
-        for name in itertools.islice(todo, window):
-            yield from _start(_submit(client, name), finished)
+        work = _Work(client, names, 4 * max(1, sum(w.get("nthreads", 1)
+                                                   for w in _workers(client, scheduler).values())))
+        yield from work.fill()
         quiet_since, alone_since = time.monotonic(), None
-        while not finished.is_empty():
-            batch = finished.next_batch(block=False)
+        while work.names:
+            batch = work.finished.next_batch(block=False)
             if not batch:
                 time.sleep(0.02)
                 if time.monotonic() - quiet_since > QUIET:
-                    alone_since = _check_workers(client, scheduler, alone_since, finished.count())
+                    alone_since = _check_workers(client, scheduler, alone_since, len(work.names))
                     quiet_since = time.monotonic()
                 continue
             quiet_since, alone_since = time.monotonic(), None
             for f in batch:
-                yield _result(f, client, scheduler)
+                yield _result(f, work.names.pop(f), client, scheduler)
                 f.release()
-                nxt = next(todo, None)
-                if nxt is not None:
-                    yield from _start(_submit(client, nxt), finished)
+            yield from work.fill()
     finally:
         client.close()
 
 
-def _start(f, finished):
-    if isinstance(f, tuple):
-        yield f
-    else:
-        finished.add(f)
-
-
-def _result(f, client, scheduler: str):
+def _result(f, name: str, client, scheduler: str):
     """The task's result. Its data lives on the worker that made it: a worker that
     dies between finishing and handing it over makes the task run again, so wait
-    for that as for any other work, within the same grace."""
+    for that as for any other work, within the same grace. A document that failed
+    on the cluster (its task raised, or killed the workers that ran it) is a
+    problem of that document, not of the build."""
     alone_since = None
     while True:
         try:
             return f.result(timeout=QUIET)
         except TimeoutError:
             alone_since = _check_workers(client, scheduler, alone_since, 1)
-        except Exception as e:   # a task's own error, or KilledWorker: named, never hidden
-            raise ClusterError(f"the cluster could not build a document ({type(e).__name__}: {e}); "
-                               "documents written so far are whole, build again to add the rest") from e
+        except Exception as e:   # the task's own error or KilledWorker: reported with the document
+            return (name, f"failed on the cluster ({type(e).__name__}: {e})")
 
 
 def _check_workers(client, scheduler: str, since: float | None, waiting: int) -> float | None:
-    if client.scheduler_info()["workers"]:
+    if _workers(client, scheduler):
         return None
     now = time.monotonic()
     if since is None:

@@ -35,16 +35,37 @@ FAMILY_PATH = {"Organization": "org", "Place": "place", "Base": "base", "Program
                "Project": "project", "Document": "document", "Honor": "honor", "Person": "person", "Concept": "concept"}
 
 
+# the characters RFC 3987 allows unencoded in an IRI path beyond ASCII (ucschar)
+_UCS = ((0xA0, 0xD7FF), (0xF900, 0xFDCF), (0xFDF0, 0xFFEF), *((p, p + 0xFFFD) for p in range(0x10000, 0xE0000, 0x10000)),
+        (0xE1000, 0xEFFFD))
+
+
+def _ucschar(ch: str) -> bool:
+    c = ord(ch)
+    return any(a <= c <= b for a, b in _UCS) and not ch.isspace()
+
+
 @lru_cache(maxsize=1 << 16)
 def _slug(name: str) -> str:
-    """IRI-safe form of a name: CJK stays readable, unsafe ASCII is percent-encoded."""
+    """IRI-safe form of a name: CJK stays readable; unsafe ASCII, characters an IRI
+    may not hold (U+FFFD, private use, controls) and the undecodable bytes of a file
+    name (surrogate escapes) are percent-encoded."""
     out = []
     for ch in name:
-        if ch in _SAFE or (ord(ch) > 127 and not ch.isspace() and ch.isprintable()):
+        if ch in _SAFE or (ord(ch) > 127 and _ucschar(ch)):
             out.append(ch)
         else:
-            out.append("".join(f"%{b:02X}" for b in ch.encode("utf-8")))
+            try:
+                raw = ch.encode("utf-8", "surrogateescape")
+            except UnicodeEncodeError:
+                raw = ch.encode("utf-8", "surrogatepass")
+            out.append("".join(f"%{b:02X}" for b in raw))
     return "".join(out)
+
+
+def _shown(name: str) -> str:
+    """A file name as text: bytes that did not decode (surrogate escapes) become U+FFFD."""
+    return name.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -106,8 +127,8 @@ def triples(x: Extraction) -> list[ox.Triple]:
 
     add(g, RDF_TYPE, _t("SourceDocument"))
     add(g, RDF_TYPE, ox.NamedNode(PROV + "Entity"))
-    add(g, ox.NamedNode(RDFS + "label"), ox.Literal(x.doc.id))
-    add(g, _t("fileName"), ox.Literal(os.path.basename(x.doc.path)))
+    add(g, ox.NamedNode(RDFS + "label"), ox.Literal(_shown(x.doc.id)))
+    add(g, _t("fileName"), ox.Literal(_shown(os.path.basename(x.doc.path))))
     add(g, _t("encoding"), ox.Literal(x.doc.encoding))
     add(g, _t("characters"), _lit(len(x.doc.text)))
     for name in sorted(set(x.context.values())):
@@ -230,7 +251,7 @@ class DocumentGraph:
 
 def document_graph(x: Extraction) -> DocumentGraph:
     g = doc_iri(x.doc.id)
-    nt = ox.serialize(triples(x), format=ox.RdfFormat.N_TRIPLES)
+    nt = ox.serialize(dict.fromkeys(triples(x)), format=ox.RdfFormat.N_TRIPLES)   # each once
     # every N-Triples line ends " .\n" (a newline inside a literal is escaped), so
     # naming the graph is one replace; the plain lines are the default-graph copy
     nq = nt.replace(b" .\n", f" {g} .\n".encode()) + nt

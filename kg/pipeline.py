@@ -90,6 +90,14 @@ def _in_process_pool(func, names: list[str], jobs: int):
                     running.add(pool.submit(func, nxt))
 
 
+def document_graphs(paths: Iterable[str | Path], jobs: int | None = None):
+    """(files' DocumentGraphs as they finish, problems): stages 1–6 in worker
+    processes up to each document's N-Quads, as ``build`` runs them, without a store."""
+    files, problems = ingest.discover(paths)
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    return _in_process_pool(graph_of_file, [str(f) for f in files], jobs), problems
+
+
 def extract_many(paths: Iterable[str | Path], jobs: int | None = None, progress: bool | None = None):
     """(extractions, problems) for every file under ``paths``, in input order."""
     files, problems = ingest.discover(paths)
@@ -162,6 +170,7 @@ class Writer:
 
     def __init__(self, store):
         self.store = store
+        store.drop_staging()          # left by a build that stopped between its two steps
         self.known = store.documents()
         self.before = len(self.known)
         self.bulk = isinstance(store, LocalStore)
@@ -211,8 +220,7 @@ def _open_target(out: Path, store_url: str | None, fresh: bool):
     if store_url:
         store = RemoteStore(store_url)
         if fresh:
-            for g in sorted(store.documents()):
-                store.remove(g)
+            store.remove_all()
         return store
     store_dir = out / "store"
     if fresh and store_dir.exists():
@@ -239,15 +247,11 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int
     if not names:
         why = "; ".join(f"{p}: {w}" for p, w in problems[:3]) or "no .txt/.md/.html/.htm files found"
         raise NothingToBuildError(f"nothing to build ({why})")
+    stream = _stream(names, jobs, scheduler)      # a cluster is reached before the store is touched
     out.mkdir(parents=True, exist_ok=True)
     store = _open_target(out, store_url, fresh)
     rep = BuildReport(problems=problems)
     writer = Writer(store)
-    if scheduler:
-        from kg.cluster import document_graphs
-        stream = document_graphs(names, scheduler)
-    else:
-        stream = _in_process_pool(graph_of_file, names, max(1, jobs or os.cpu_count() or 1))
     classes: set[tuple[str, str]] = set()
     bar = _bar(len(names), "build", progress)
     try:
@@ -265,8 +269,10 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int
         writer.flush()        # the documents that did come back stay, whole
         store.flush()
         raise
+    finally:
+        stream.close()        # ends the worker pool or the cluster client now, not at collection
+        bar.close()
     writer.finish(rep.documents)
-    bar.close()
     rep.entities = graph.entity_counts(classes)
     rep.extract_seconds = time.perf_counter() - t0
     if rep.documents == 0:
@@ -280,13 +286,23 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int
     return rep
 
 
+def _stream(names: list[str], jobs: int | None, scheduler: str | None):
+    if scheduler:
+        from kg.cluster import connect, document_graphs
+        return document_graphs(names, connect(scheduler), scheduler)
+    return _in_process_pool(graph_of_file, names, max(1, jobs or os.cpu_count() or 1))
+
+
 def write_files(store, out: Path, html: bool = True) -> dict[str, str]:
     """graph.ttl (the default graph, streamed by the store's serializer) and
     graph.html (a bounded view), each written to a temporary file renamed at the end."""
     ttl = out / "graph.ttl"
     tmp = out / ".graph.ttl.part"
-    store.dump_turtle(tmp, graph.PREFIXES)
-    os.replace(tmp, ttl)
+    try:
+        store.dump_turtle(tmp, graph.PREFIXES)
+        os.replace(tmp, ttl)
+    finally:
+        tmp.unlink(missing_ok=True)
     written = {"turtle": str(ttl)}
     if html:
         from kg.view import write_store_html

@@ -26,22 +26,34 @@ import pyoxigraph as ox
 from kg import vocab
 from kg.errors import QueryError, StoreError
 
-STAGING = "/staging"     # a document's next graph, appended to its graph IRI while it is written
+STAGING = "#staging"     # a document's next graph: its IRI plus this fragment (no slug has a "#")
+
+
+def _held_elsewhere(g: str) -> str:
+    """The triple is in a document graph other than ``g`` (staged copies do not count)."""
+    return f'FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER(?h != <{g}> && !STRENDS(STR(?h), "{STAGING}")) }}'
+
+
+def _iri(g: str) -> str:
+    return str(ox.NamedNode(g))[1:-1]      # refuses what is not an IRI before it reaches update text
 
 
 def _replace_update(g: str) -> str:
     """Swap document graph ``g`` for its staged copy and keep the default graph the
     union: drop the triples only ``g`` held, then add what the new ``g`` holds."""
-    return (f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} "
-            f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER(?h != <{g}>) }} }} ;\n"
+    g = _iri(g)
+    return (f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} {_held_elsewhere(g)} }} ;\n"
             f"MOVE SILENT GRAPH <{g}{STAGING}> TO GRAPH <{g}> ;\n"
             f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")
 
 
 def _remove_update(g: str) -> str:
-    return (f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} "
-            f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER(?h != <{g}>) }} }} ;\n"
+    g = _iri(g)
+    return (f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} {_held_elsewhere(g)} }} ;\n"
             f"DROP SILENT GRAPH <{g}>")
+
+
+STAGED = f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRENDS(STR(?g), "{STAGING}")) }}'
 
 
 DOCUMENTS = f"SELECT ?g WHERE {{ GRAPH ?g {{ ?g a <{vocab.KG}SourceDocument> }} }}"
@@ -64,7 +76,12 @@ class LocalStore:
         return {s["g"].value for s in self.ox.query(DOCUMENTS)}
 
     def is_empty(self) -> bool:
-        return next(iter(self.ox.named_graphs()), None) is None
+        return not self.documents()
+
+    def drop_staging(self) -> None:
+        for g in list(self.ox.named_graphs()):
+            if g.value.endswith(STAGING):
+                self.ox.remove_graph(g)
 
     def add_new(self, nquads: bytes) -> None:
         """Documents the store does not hold yet, as N-Quads that carry each
@@ -131,7 +148,8 @@ class RemoteStore:
         try:
             resp = urllib.request.urlopen(req, timeout=self.timeout)
         except urllib.error.HTTPError as e:
-            detail = e.read(300).decode("utf-8", "replace").strip().splitlines()
+            with e:
+                detail = e.read(300).decode("utf-8", "replace").strip().splitlines()
             raise StoreError(f"{self.location}{path.split('?')[0]} answered {e.code}"
                              + (f": {detail[0]}" if detail else "")) from e
         except (urllib.error.URLError, OSError) as e:
@@ -150,6 +168,20 @@ class RemoteStore:
 
     def is_empty(self) -> bool:
         return not self.documents()
+
+    def drop_staging(self) -> None:
+        for s in self.query(STAGED, {}):
+            self._update(f"DROP SILENT GRAPH <{_iri(s['g'].value)}>")
+
+    def remove_all(self) -> None:
+        """kg's document graphs and the default-graph triples only they hold, in one
+        update; whatever else the server holds stays."""
+        from kg.graph import ID
+        docs = "".join(f"DROP SILENT GRAPH <{_iri(g)}> ;\n" for g in sorted(self.documents()))
+        self._update(f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+                     f'FILTER(STRSTARTS(STR(?g), "{ID}doc/")) '
+                     f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER(!STRSTARTS(STR(?h), \"{ID}doc/\")) }} }} ;\n"
+                     + docs.rstrip(" ;\n"))
 
     def _put(self, graph: str, ntriples: bytes) -> None:
         q = urllib.parse.urlencode({"graph": graph})
@@ -177,17 +209,26 @@ class RemoteStore:
         with resp:
             ctype = resp.headers.get("Content-Type", "").split(";")[0].strip()
             data = resp.read()
-        if ctype == "application/sparql-results+json":
-            return ox.parse_query_results(data, ox.QueryResultsFormat.JSON)
-        return Triples(q.triple for q in ox.parse(data, ox.RdfFormat.N_TRIPLES))
+        try:
+            if ctype == "application/sparql-results+json":
+                return ox.parse_query_results(data, ox.QueryResultsFormat.JSON)
+            if ctype == "application/n-triples":
+                return Triples(q.triple for q in ox.parse(data, ox.RdfFormat.N_TRIPLES))
+        except SyntaxError as e:
+            raise StoreError(f"{self.location}/query answered {ctype} that does not parse: {e}") from e
+        raise StoreError(f"{self.location}/query answered {ctype or 'no content type'}; "
+                         "kg reads SPARQL JSON results and N-Triples")
 
     def _download(self, query: str, path: str | Path, accept: str) -> None:
         tmp = Path(f"{path}.part")
-        with self._request(f"/store?{query}", headers={"Accept": accept}, stream=True) as resp, \
-                open(tmp, "wb") as f:
-            while chunk := resp.read(1 << 20):
-                f.write(chunk)
-        os.replace(tmp, path)
+        try:
+            with self._request(f"/store?{query}", headers={"Accept": accept}, stream=True) as resp, \
+                    open(tmp, "wb") as f:
+                while chunk := resp.read(1 << 20):
+                    f.write(chunk)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
 
     def dump_turtle(self, path: str | Path, prefixes: dict[str, str]) -> None:
         """The server's N-Triples, streamed through Oxigraph's Turtle serializer for

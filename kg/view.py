@@ -274,7 +274,7 @@ def _add_sentences(store, nodes: dict[str, Node]) -> None:
     found: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
     ids = sorted(nodes)
     for i in range(0, len(ids), _CHUNK):
-        values = " ".join(f"<{n}>" for n in ids[i:i + _CHUNK])
+        values = " ".join(str(ox.NamedNode(n)) for n in ids[i:i + _CHUNK])
         for s in _store_rows(store, f"SELECT ?e ?t ?st ?dl WHERE {{ VALUES ?e {{ {values} }} ?e kg:mentionedIn ?s . "
                                     f"?s kg:text ?t ; kg:start ?st ; kg:inDocument ?d . ?d rdfs:label ?dl }}"):
             st = s["st"].value
@@ -299,6 +299,9 @@ def write_store_html(store, path: str | Path, opts: ViewOptions | None = None) -
     nodes, edges = select(nodes, edges, opts)
     _add_sentences(store, nodes)
     tmp = Path(f"{path}.part")
-    tmp.write_text(render(nodes, edges, opts), encoding="utf-8")
-    tmp.replace(path)
+    try:
+        tmp.write_text(render(nodes, edges, opts), encoding="utf-8")
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return len(nodes), total

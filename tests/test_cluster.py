@@ -46,21 +46,39 @@ def turtle(out):
 def test_the_cluster_builds_the_same_graph(corpus, local, tmp_path):
     with dask_cluster(2) as c:
         p = kg("build", corpus, "-o", tmp_path / "o", "--scheduler", c.address)
-    assert "documents   17" in p.stdout
+    assert f"documents   {len(list(corpus.glob('*.txt')))} " in p.stdout
     assert turtle(tmp_path / "o") == local
 
 
 def test_a_worker_killed_mid_build_loses_nothing(corpus, local, tmp_path):
-    with dask_cluster(2) as c:
-        done = []
+    import os
+    import signal
 
-        def kill_one(d):
-            done.append(d.doc_id)
-            if len(done) == 2:
-                c.workers[0].kill()
-        rep = build([corpus], tmp_path / "o", scheduler=c.address, progress=False, on_document=kill_one)
-    assert c.workers[0].poll() is not None and rep.documents == 17
+    from distributed import Client
+    killed = []
+    with dask_cluster(2) as c, Client(c.address, set_as_default=False) as watcher:
+        def kill_the_busiest(d):
+            if killed:
+                return
+            busy = {a: t for a, t in watcher.processing().items() if t}
+            if busy:
+                addr = max(busy, key=lambda a: len(busy[a]))
+                killed.append(len(busy[addr]))
+                os.kill(watcher.run(os.getpid, workers=[addr])[addr], signal.SIGKILL)
+        rep = build([corpus], tmp_path / "o", scheduler=c.address, progress=False, on_document=kill_the_busiest)
+    assert killed and killed[0] >= 1                 # the worker killed had documents in hand
+    assert rep.documents == len(list(corpus.glob("*.txt"))) and not rep.problems
     assert turtle(tmp_path / "o") == local
+
+
+def test_files_this_process_cannot_read_are_reported_and_the_rest_built(corpus, tmp_path):
+    names = [str(tmp_path / f"gone{i}.txt") for i in range(12)] + [str(f) for f in sorted(corpus.glob("n0*.txt"))]
+    with dask_cluster(1) as c:
+        got = list(cluster.document_graphs(names, cluster.connect(c.address), c.address))
+    problems = [g for g in got if isinstance(g, tuple)]
+    built = [g for g in got if not isinstance(g, tuple)]
+    assert len(problems) == 12 and all("cannot read" in why for _, why in problems)
+    assert sorted(d.doc_id for d in built) == sorted(f.stem for f in corpus.glob("n0*.txt"))
 
 
 def test_losing_every_worker_stops_cleanly_with_whole_documents(corpus, tmp_path, monkeypatch):

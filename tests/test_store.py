@@ -182,3 +182,46 @@ def test_kg_serve_answers_from_an_external_store(tmp_path):
             assert status == 200 and "武都区委统战部" in page.decode()
         finally:
             s.stop()
+
+
+def test_a_staged_graph_left_by_a_stopped_build_holds_nothing(tmp_path):
+    src = write(tmp_path / "in", a=A, b=B)
+    build([src], tmp_path / "o", jobs=1, progress=False, files=False)
+    store = LocalStore(tmp_path / "o" / "store")
+    # a build stopped between loading a's next graph and swapping it in
+    store.ox.load(b"<https://w3id.org/kgcn/id/x> <https://w3id.org/kgcn/id/p> \"left\" .\n",
+                  ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("https://w3id.org/kgcn/id/doc/b" + STAGING))
+    store.remove("https://w3id.org/kgcn/id/doc/a")
+    store.close()
+    build([src / "b.txt"], tmp_path / "o", jobs=1, progress=False, files=False)
+    default, union, staging = graphs(LocalStore(tmp_path / "o" / "store", create=False, read_only=True).ox)
+    assert default == union and not staging and "left" not in {t.object.value for t in default}
+    assert "同心实践基地" not in " ".join(labels(default))
+
+
+@pytest.mark.parametrize("name", ["a\ufffd", "b\ue000", "c#d", "e%20f", "staging", "g\u3000h"])
+def test_any_file_name_is_a_document_iri(tmp_path, name):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / f"{name}.txt").write_text(C, encoding="utf-8")
+    rep = build([folder], tmp_path / "o", jobs=1, progress=False, files=False)
+    assert rep.documents == 1 and not rep.problems
+    store = LocalStore(tmp_path / "o" / "store", create=False, read_only=True)
+    assert len(store.documents()) == 1
+
+
+def test_fresh_on_a_remote_store_removes_only_what_kg_wrote(tmp_path):
+    src = write(tmp_path / "in", a=A, b=B)
+    with oxigraph_server(tmp_path / "ox") as server:
+        remote = RemoteStore(server.url)
+        remote._update('INSERT DATA { <http://example.org/theirs> <http://example.org/p> "kept" }')
+        kg("build", src, "-o", tmp_path / "r", "--store-url", server.url, "-q", "--no-files", "--jobs", "1")
+        kg("build", src / "a.txt", "-o", tmp_path / "r", "--store-url", server.url, "-q", "--fresh", "--jobs", "1")
+        assert remote.documents() == {"https://w3id.org/kgcn/id/doc/a"}
+        kept = server.query('ASK { <http://example.org/theirs> <http://example.org/p> "kept" }'.replace(
+            "ASK", "CONSTRUCT { <http://example.org/theirs> <http://example.org/p> ?o } WHERE")
+            .replace('"kept" }', '?o }'))
+        assert b"kept" in kept
+    default, union, _ = graphs(ox.Store(str(tmp_path / "ox")))
+    theirs = {t for t in default if t.subject.value == "http://example.org/theirs"}
+    assert default - theirs == union
