@@ -152,6 +152,9 @@ class RemoteStore:
                 detail = e.read(300).decode("utf-8", "replace").strip().splitlines()
             raise StoreError(f"{self.location}{path.split('?')[0]} answered {e.code}"
                              + (f": {detail[0]}" if detail else "")) from e
+        except TimeoutError as e:
+            raise StoreError(f"the triple store at {self.location} did not answer {path.split('?')[0]} "
+                             f"within {self.timeout:g} s") from e
         except (urllib.error.URLError, OSError) as e:
             reason = getattr(e, "reason", e)
             raise StoreError(f"cannot reach the triple store at {self.location}: {reason}") from e
@@ -242,9 +245,10 @@ class RemoteStore:
             raw.unlink(missing_ok=True)
 
     def default_triples(self) -> Iterator[ox.Triple]:
-        data = self._request("/store?default", headers={"Accept": "application/n-triples"})
-        for q in ox.parse(data, ox.RdfFormat.N_TRIPLES):
-            yield q.triple
+        """Streamed: parsed as the server sends it, never held whole."""
+        with self._request("/store?default", headers={"Accept": "application/n-triples"}, stream=True) as resp:
+            for q in ox.parse(resp, ox.RdfFormat.N_TRIPLES):
+                yield q.triple
 
     def dump(self, path: str | Path, fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None,
              dataset: bool = False) -> None:
@@ -254,9 +258,9 @@ class RemoteStore:
             self._download("default", path, fmt.media_type)
 
     def _dump_dataset(self, path, fmt, prefixes) -> None:
-        data = self._request("/store", headers={"Accept": "application/n-quads"})
-        quads = ox.parse(data, ox.RdfFormat.N_QUADS)
-        ox.serialize(quads, str(path), fmt, **({"prefixes": prefixes} if prefixes and fmt == ox.RdfFormat.TRIG else {}))
+        with self._request("/store", headers={"Accept": "application/n-quads"}, stream=True) as resp:
+            ox.serialize(ox.parse(resp, ox.RdfFormat.N_QUADS), str(path), fmt,
+                         **({"prefixes": prefixes} if prefixes and fmt == ox.RdfFormat.TRIG else {}))
 
     def flush(self) -> None:
         pass
