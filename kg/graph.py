@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -133,60 +134,21 @@ def triples(x: Extraction) -> list[ox.Triple]:
     add(g, _t("characters"), _lit(len(x.doc.text)))
     for name in sorted(set(x.context.values())):
         add(g, _t("contextArea"), entity_iri(EntityKey("Place", name)))
-    used_sentences: set[int] = set()
-    sent_of = {}
-    for s in x.sentences:
-        sent_of[s.index] = s
+    used: set[int] = set()       # the sentences something points at
     starts = [s.start for s in x.sentences]
-
-    def sentence_index(pos: int) -> int:
-        from bisect import bisect_right
-        return x.sentences[max(bisect_right(starts, pos) - 1, 0)].index
-
     for e in x.entities:
         _entity(e, add, g)
-        for si in sorted({sentence_index(a) for a, _ in e.mentions}):
+        for si in sorted({x.sentences[max(bisect_right(starts, a) - 1, 0)].index for a, _ in e.mentions}):
             add(entity_iri(e.key), _t("mentionedIn"), sentence_iri(x.doc.id, si))
-            used_sentences.add(si)
+            used.add(si)
     for r in x.relations:
-        s, o = entity_iri(r.subject), entity_iri(r.object)
-        p = _t(r.predicate)
-        add(s, p, o)
-        pv = r.provenance
-        h = hashlib.sha1(f"{s.value}|{r.predicate}|{o.value}|{pv.sentence}|{pv.rule}".encode()).hexdigest()[:16]
-        a = ox.NamedNode(f"{g.value}/assertion/{h}")
-        add(a, RDF_TYPE, _t("Assertion"))
-        add(a, ox.NamedNode(RDF + "subject"), s)
-        add(a, ox.NamedNode(RDF + "predicate"), p)
-        add(a, ox.NamedNode(RDF + "object"), o)
-        add(a, ox.NamedNode(PROV + "wasDerivedFrom"), sentence_iri(x.doc.id, pv.sentence))
-        add(a, _t("rule"), ox.Literal(pv.rule))
-        add(a, _t("confidence"), _lit(float(pv.confidence)))
-        used_sentences.add(pv.sentence)
-        if r.predicate == "memberOf" and r.post:
-            _membership(s, o, r.post, r.post_text, sentence_iri(x.doc.id, pv.sentence), add)
+        _assertion(r, g, x.doc.id, add)
+        used.add(r.provenance.sentence)
     for i, m in enumerate(x.metrics):
-        n = ox.NamedNode(f"{g.value}/metric/{i}")
-        add(n, RDF_TYPE, _t("Metric"))
-        if m.about is not None:
-            add(n, _t("about"), entity_iri(m.about))
-        add(n, _t("indicator"), _zh(m.indicator))
-        add(n, _t("value"), _lit(float(m.value)))
-        add(n, _t("unit"), _t(m.unit))
-        add(n, _t("approximate"), _lit(bool(m.approximate)))
-        if m.period:
-            add(n, _t("period"), _zh(m.period))
-        if m.years:
-            add(n, _t("periodStart"), ox.Literal(str(m.years[0]), datatype=ox.NamedNode(XSD + "gYear")))
-            add(n, _t("periodEnd"), ox.Literal(str(m.years[1]), datatype=ox.NamedNode(XSD + "gYear")))
-        add(n, _t("sourceText"), _zh(m.text))
-        add(n, _t("start"), _lit(m.start))
-        add(n, _t("end"), _lit(m.end))
-        add(n, ox.NamedNode(PROV + "wasDerivedFrom"), sentence_iri(x.doc.id, m.provenance.sentence))
-        add(n, _t("rule"), ox.Literal(m.provenance.rule))
-        add(n, _t("confidence"), _lit(float(m.provenance.confidence)))
-        used_sentences.add(m.provenance.sentence)
-    for si in sorted(used_sentences):
+        _metric(ox.NamedNode(f"{g.value}/metric/{i}"), m, x.doc.id, add)
+        used.add(m.provenance.sentence)
+    sent_of = {s.index: s for s in x.sentences}
+    for si in sorted(used):
         s = sent_of[si]
         n = sentence_iri(x.doc.id, si)
         add(n, RDF_TYPE, _t("Sentence"))
@@ -196,6 +158,46 @@ def triples(x: Extraction) -> list[ox.Triple]:
         add(n, _t("end"), _lit(s.end))
         add(n, _t("index"), _lit(s.index))
     return out
+
+
+def _assertion(r, g: ox.NamedNode, doc_id: str, add) -> None:
+    """A relation triple and its kg:Assertion node (rule, confidence, sentence)."""
+    s, o = entity_iri(r.subject), entity_iri(r.object)
+    p = _t(r.predicate)
+    add(s, p, o)
+    pv = r.provenance
+    h = hashlib.sha1(f"{s.value}|{r.predicate}|{o.value}|{pv.sentence}|{pv.rule}".encode()).hexdigest()[:16]
+    a = ox.NamedNode(f"{g.value}/assertion/{h}")
+    add(a, RDF_TYPE, _t("Assertion"))
+    add(a, ox.NamedNode(RDF + "subject"), s)
+    add(a, ox.NamedNode(RDF + "predicate"), p)
+    add(a, ox.NamedNode(RDF + "object"), o)
+    add(a, ox.NamedNode(PROV + "wasDerivedFrom"), sentence_iri(doc_id, pv.sentence))
+    add(a, _t("rule"), ox.Literal(pv.rule))
+    add(a, _t("confidence"), _lit(float(pv.confidence)))
+    if r.predicate == "memberOf" and r.post:
+        _membership(s, o, r.post, r.post_text, sentence_iri(doc_id, pv.sentence), add)
+
+
+def _metric(n: ox.NamedNode, m, doc_id: str, add) -> None:
+    add(n, RDF_TYPE, _t("Metric"))
+    if m.about is not None:
+        add(n, _t("about"), entity_iri(m.about))
+    add(n, _t("indicator"), _zh(m.indicator))
+    add(n, _t("value"), _lit(float(m.value)))
+    add(n, _t("unit"), _t(m.unit))
+    add(n, _t("approximate"), _lit(bool(m.approximate)))
+    if m.period:
+        add(n, _t("period"), _zh(m.period))
+    if m.years:
+        add(n, _t("periodStart"), ox.Literal(str(m.years[0]), datatype=ox.NamedNode(XSD + "gYear")))
+        add(n, _t("periodEnd"), ox.Literal(str(m.years[1]), datatype=ox.NamedNode(XSD + "gYear")))
+    add(n, _t("sourceText"), _zh(m.text))
+    add(n, _t("start"), _lit(m.start))
+    add(n, _t("end"), _lit(m.end))
+    add(n, ox.NamedNode(PROV + "wasDerivedFrom"), sentence_iri(doc_id, m.provenance.sentence))
+    add(n, _t("rule"), ox.Literal(m.provenance.rule))
+    add(n, _t("confidence"), _lit(float(m.provenance.confidence)))
 
 
 def _membership(person, org, post: str, post_text: str, sentence, add) -> None:
