@@ -73,17 +73,17 @@ def cmd_query(a) -> int:
             text = Path(a.file).read_text(encoding="utf-8")
         except OSError as e:
             raise QueryError(f"cannot read query file {a.file}: {e.strerror or e}") from e
-        names, rows = q.run(_location(a), q.bind(text, params))
+        names, rows = q.run(_location(a), q.bind(text, params), a.allow_service)
     elif a.query is None:
         raise QueryError("give a SPARQL query, -f FILE, a named query (kg query --list) or --list")
     elif a.query in q.named_queries():
-        names, rows = q.run_named(_location(a), a.query, params)
+        names, rows = q.run_named(_location(a), a.query, params, a.allow_service)
     elif any(w in a.query.upper() for w in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")):
-        names, rows = q.run(_location(a), q.bind(a.query, params))
+        names, rows = q.run(_location(a), q.bind(a.query, params), a.allow_service)
     else:
         raise QueryError(f"{a.query!r} is neither a named query nor SPARQL; named queries: "
                          + ", ".join(q.named_queries()))
-    print(q.format_rows(names, rows, a.format))
+    print(q.format_rows(names, rows, a.format, raw=a.raw))
     return 0
 
 
@@ -114,7 +114,7 @@ def cmd_view(a) -> int:
 
 def cmd_export(a) -> int:
     from kg.export import export
-    n = export(_location(a), a.format, a.output)
+    n = export(_location(a), a.format, a.output, raw=a.raw)
     print(f"wrote {a.output} ({n} statements, {a.format})")
     return 0
 
@@ -131,7 +131,8 @@ def cmd_validate(a) -> int:
 
 def cmd_serve(a) -> int:
     from kg.serve import make_server
-    server, pool = make_server(_location(a), a.host, a.port, a.timeout, a.limit, a.workers)
+    server, pool = make_server(_location(a), a.host, a.port, a.timeout, a.limit, a.workers,
+                               a.max_memory << 20 if a.max_memory else None, a.max_connections)
     host, port = server.server_address[:2]
     print(f"kg serve: http://{host}:{port}/  (SPARQL at /sparql, view at /view; Ctrl-C stops)", flush=True)
     try:
@@ -209,6 +210,11 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--list", action="store_true", help="list the named queries")
     q.add_argument("-p", "--param", action="append", metavar="KEY=VALUE", help="parameter of a named query")
     q.add_argument("--format", choices=OUTPUT_FORMATS, default="table")
+    q.add_argument("--raw", action="store_true",
+                   help="CSV/TSV cells exactly as stored (by default a cell a spreadsheet would run as a "
+                        "formula, starting = + - @, gets a leading ')")
+    q.add_argument("--allow-service", action="store_true",
+                   help="let SERVICE clauses send requests to the hosts they name (refused by default)")
     q.add_argument("--store", default="output/store", help="store folder (default: output/store)")
     q.add_argument("--endpoint", metavar="URL", help="a SPARQL server holding the graph (see kg build --store-url) instead of --store")
     q.set_defaults(func=cmd_query)
@@ -234,6 +240,7 @@ def parser() -> argparse.ArgumentParser:
                        epilog="examples:\n  kg export --format nquads -o graph.nq\n  kg export --format graphml -o graph.graphml",
                        formatter_class=F)
     e.add_argument("--format", required=True, choices=FORMATS)
+    e.add_argument("--raw", action="store_true", help="CSV cells exactly as stored (no ' before formula-like cells)")
     e.add_argument("-o", "--output", required=True)
     e.add_argument("--store", default="output/store")
     e.add_argument("--endpoint", metavar="URL", help="a SPARQL server holding the graph (see kg build --store-url) instead of --store")
@@ -252,6 +259,9 @@ def parser() -> argparse.ArgumentParser:
     sv.add_argument("--timeout", type=float, default=30.0, help="seconds a query may run (default 30)")
     sv.add_argument("--limit", type=int, default=10000, help="most result rows or triples per query (default 10000)")
     sv.add_argument("--workers", type=int, default=2, help="query processes (default 2)")
+    sv.add_argument("--max-memory", type=int, metavar="MiB",
+                    help="memory a query process may use before it is stopped (default 1024, less on a small machine)")
+    sv.add_argument("--max-connections", type=int, default=64, help="connections served at once (default 64)")
     sv.set_defaults(func=cmd_serve)
 
     x = sub.add_parser("extract", help="print what the pipeline finds, without a store",

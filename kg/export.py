@@ -25,35 +25,38 @@ def _count(store, dataset: bool) -> int:
     return int(next(iter(store.query(q, {})))["n"].value)
 
 
-def export(store_dir: str | Path, fmt: str, out: str | Path) -> int:
+def export(store_dir: str | Path, fmt: str, out: str | Path, raw: bool = False) -> int:
     """Write the store (a folder or a SPARQL server's URL) in ``fmt`` to ``out``;
-    returns the number of statements written."""
+    returns the number of statements written. CSV is for people: formula-like cells
+    are neutralised unless ``raw``."""
     if fmt not in FORMATS:
         raise FormatError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
     store = open_store(store_dir, create=False, read_only=True)
     tmp = Path(f"{out}.part")
     try:
-        n = _write(store, fmt, tmp)
+        n = _write(store, fmt, tmp, raw)
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
     return n
 
 
-def _write(store, fmt: str, path: Path) -> int:
+def _write(store, fmt: str, path: Path, raw: bool = False) -> int:
     if fmt in RDF_FORMATS:
         f = RDF_FORMATS[fmt]
         dataset = fmt in ("nquads", "trig")
         store.dump(path, f, graph.PREFIXES if fmt in ("turtle", "trig") else None, dataset)
         return _count(store, dataset)
     if fmt == "csv":
+        from kg.query import neutral
+        cell = (lambda c: c) if raw else neutral
         n = 0
         with open(path, "w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             w.writerow(["subject", "predicate", "object", "object_kind"])
             for t in store.default_triples():
                 kind = "iri" if isinstance(t.object, ox.NamedNode) else "literal"
-                w.writerow([t.subject.value, t.predicate.value, t.object.value, kind])
+                w.writerow([cell(t.subject.value), t.predicate.value, cell(t.object.value), kind])
                 n += 1
         return n
     import networkx as nx

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import unicodedata
 from dataclasses import dataclass
 from importlib import resources
@@ -22,6 +23,15 @@ from kg.errors import FormatError, QueryError
 from kg.store import open_store
 
 OUTPUT_FORMATS = ("table", "csv", "tsv", "json")
+
+# What a SERVICE keyword could hide in: strings, IRIs and comments are blanked
+# before looking, so a literal or an IRI that says "service" is no SERVICE.
+_OPAQUE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+                     r"|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
+_SERVICE = re.compile(r"(?<![\w:?$.\-])SERVICE(?![\w:\-])", re.IGNORECASE)
+# a spreadsheet reads a cell that starts with one of these as a formula
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 @dataclass(frozen=True)
@@ -69,10 +79,23 @@ def bind(query: str, params: dict[str, str], declared: dict[str, str] | None = N
     return query
 
 
-def run(store_dir: str | Path, query: str):
+def uses_service(query: str) -> bool:
+    """Whether the query has a SERVICE clause (federated query: the engine would
+    send a request to the IRI it names)."""
+    return bool(_SERVICE.search(_OPAQUE.sub(" ", query)))
+
+
+def refuse_service(query: str, allow: bool = False) -> None:
+    if not allow and uses_service(query):
+        raise QueryError("SERVICE is refused: it makes this machine send requests to other hosts; "
+                         "kg query --allow-service allows it on the command line")
+
+
+def run(store_dir: str | Path, query: str, allow_service: bool = False):
     """(variables, rows) of a SELECT, (["result"], [[bool]]) of an ASK, or
     (["subject", "predicate", "object"], rows) of a CONSTRUCT/DESCRIBE.
     ``store_dir`` is a store folder or the http(s) URL of a SPARQL server."""
+    refuse_service(query, allow_service)
     store = open_store(store_dir, create=False, read_only=True)
     try:
         res = store.query(query, graph.PREFIXES)
@@ -88,7 +111,8 @@ def run(store_dir: str | Path, query: str):
     return ["subject", "predicate", "object"], [[t.subject, t.predicate, t.object] for t in res]
 
 
-def run_named(store_dir: str | Path, name: str, params: dict[str, str] | None = None):
+def run_named(store_dir: str | Path, name: str, params: dict[str, str] | None = None,
+              allow_service: bool = False):
     queries = named_queries()
     if name not in queries:
         raise QueryError(f"no named query {name!r}; known: {', '.join(queries)} (kg query --list)")
@@ -101,7 +125,7 @@ def run_named(store_dir: str | Path, name: str, params: dict[str, str] | None = 
             or "no parameters"
         raise QueryError(f"query {name!r} takes {want}" + (f"; missing {', '.join(missing)}" if missing else "")
                          + (f"; unknown {', '.join(unknown)}" if unknown else ""))
-    return run(store_dir, bind(q.text, params, q.params))
+    return run(store_dir, bind(q.text, params, q.params), allow_service)
 
 
 def _cell(term) -> str:
@@ -121,10 +145,22 @@ def _width(s: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
 
 
-def format_rows(names: list[str], rows: list[list], fmt: str = "table") -> str:
+def neutral(cell: str) -> str:
+    """A cell a spreadsheet shows as text: one that would start a formula gets a
+    leading apostrophe (numbers stay numbers)."""
+    if cell.startswith(_FORMULA_START) and not _NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
+def format_rows(names: list[str], rows: list[list], fmt: str = "table", raw: bool = False) -> str:
+    """Rows as a table, CSV, TSV or JSON. CSV and TSV are for people, so formula
+    cells are neutralised unless ``raw``."""
     if fmt not in OUTPUT_FORMATS:
         raise FormatError(f"unknown output format {fmt!r}; choose one of: {', '.join(OUTPUT_FORMATS)}")
     cells = [[_cell(t) for t in r] for r in rows]
+    if fmt in ("csv", "tsv") and not raw:
+        cells = [[neutral(c) for c in r] for r in cells]
     if fmt == "json":
         return json.dumps([dict(zip(names, r)) for r in cells], ensure_ascii=False, indent=1)
     if fmt in ("csv", "tsv"):

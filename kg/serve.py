@@ -11,9 +11,11 @@ from __future__ import annotations
 import html
 import json
 import multiprocessing as mp
+import os
 import queue
 import sys
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -44,7 +46,11 @@ def execute(store, query: str, accept: str | None, limit: int) -> Answer:
     from kg import graph
     from kg import results as rs
     from kg.errors import QueryError, StoreError
+    from kg.query import uses_service
     from kg.store import Triples
+    if uses_service(query):
+        return _text(403, "SERVICE is refused by this endpoint: it would make the server send requests to "
+                          "other hosts (run the query with kg query --allow-service on your own machine)")
     try:
         res = store.query(query, graph.PREFIXES)
     except (SyntaxError, QueryError) as e:
@@ -93,13 +99,37 @@ def _worker(store_dir: str, conn) -> None:
         conn.send((a.status, a.content_type, a.body, a.truncated))
 
 
-class QueryPool:
-    """Worker processes that answer queries, each within ``timeout`` seconds."""
+def default_max_memory(workers: int) -> int:
+    """Bytes a query process may use: 1 GiB, or less on a machine where the
+    workers' share of a quarter of its memory is smaller."""
+    try:
+        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return 1 << 30
+    return max(256 << 20, min(1 << 30, total // 4 // max(1, workers)))
 
-    def __init__(self, store_dir: str | Path, size: int = 2, timeout: float = 30.0):
+
+def _rss(pid: int) -> int | None:
+    """Resident bytes of a process (Linux /proc), None where that cannot be read."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class QueryPool:
+    """Worker processes that answer queries, each within ``timeout`` seconds and
+    ``max_memory`` bytes: a process over either is killed and replaced."""
+
+    CHECK = 0.02    # seconds between looks at a running query's memory
+
+    def __init__(self, store_dir: str | Path, size: int = 2, timeout: float = 30.0,
+                 max_memory: int | None = None):
         from kg.store import open_store
         open_store(store_dir, create=False, read_only=True)   # fail early, in this process
         self.store_dir, self.timeout = str(store_dir), timeout
+        self.max_memory = max_memory or default_max_memory(size)
         self._ctx = mp.get_context("spawn")
         self._idle: queue.Queue = queue.Queue()
         self._all: set = set()
@@ -129,19 +159,29 @@ class QueryPool:
         p, conn = worker
         try:
             conn.send((query, accept, limit))
-            if conn.poll(self.timeout):
+            why = self._wait(p, conn)
+            if why is None:
                 status, ctype, body, truncated = conn.recv()
                 self._idle.put(worker)
                 return Answer(status, ctype, body, truncated)
         except (EOFError, OSError, BrokenPipeError):
-            pass
-        else:
-            self._end(worker)
-            self._idle.put(self._start())
-            return _text(503, f"query stopped: it ran longer than the {self.timeout:g} s timeout")
+            why = "the query process ended unexpectedly"
         self._end(worker)
         self._idle.put(self._start())
-        return _text(500, "the query process ended unexpectedly")
+        return _text(503, why)
+
+    def _wait(self, p, conn) -> str | None:
+        """None once the answer is ready; else why the query must be stopped."""
+        deadline = time.monotonic() + self.timeout
+        while not conn.poll(self.CHECK):
+            rss = _rss(p.pid)
+            if rss is not None and rss > self.max_memory:
+                return f"query stopped: it used more than the {self.max_memory >> 20} MiB a query may use"
+            if time.monotonic() > deadline:
+                return f"query stopped: it ran longer than the {self.timeout:g} s timeout"
+            if not p.is_alive():
+                return "the query process ended unexpectedly"
+        return None
 
     def close(self) -> None:
         with self._lock:
@@ -164,6 +204,9 @@ def _query_page() -> bytes:
 
 class Handler(BaseHTTPRequestHandler):
     server_version = "kg-sparql/1"
+    # an answer to a request line that cannot be read still starts with a status line
+    default_request_version = "HTTP/1.0"
+    timeout = 30        # seconds a connection may sit idle (socket timeout)
     pool: QueryPool
     limit: int
     view: bytes
@@ -189,7 +232,11 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("X-Kg-Truncated", f"true; limit={self.limit}")
         self.end_headers()
         if not (head or self._head):
-            self.wfile.write(a.body)
+            try:
+                self.wfile.write(a.body)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True
+                self.log_message("client left before the answer (%d bytes) was sent", len(a.body))
 
     def _query(self, query: str | None, params: dict) -> None:
         if params.get("update") is not None:
@@ -233,8 +280,14 @@ class Handler(BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         if url.path != "/sparql":
             return self._send(_text(404, "POST queries to /sparql"))
-        length = int(self.headers.get("Content-Length") or 0)
+        given = (self.headers.get("Content-Length") or "").strip()
+        if not given.isdigit():      # also refuses -1, which would read until the client stops
+            self.close_connection = True
+            why = "no Content-Length" if not given else f"invalid Content-Length {given[:20]!r}"
+            return self._send(_text(411 if not given else 400, f"{why}: POST needs the body's length in bytes"))
+        length = int(given)
         if length > MAX_BODY:
+            self.close_connection = True
             return self._send(_text(413, f"request body over {MAX_BODY} bytes"))
         body = self.rfile.read(length).decode("utf-8", errors="replace")
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
@@ -254,26 +307,59 @@ class Handler(BaseHTTPRequestHandler):
     do_DELETE = do_PATCH = do_PUT
 
 
+class Server(ThreadingHTTPServer):
+    """At most ``max_connections`` connections at a time (one thread each); one
+    more is answered 503 and closed. A failed request is one line in the log."""
+
+    daemon_threads = True
+
+    def __init__(self, address, handler, max_connections: int = 64):
+        self._slots = threading.BoundedSemaphore(max_connections)
+        super().__init__(address, handler)
+
+    def process_request(self, request, client_address):
+        if not self._slots.acquire(blocking=False):
+            try:
+                request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+                                b"Content-Length: 20\r\nConnection: close\r\n\r\ntoo many connections\n")
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def handle_error(self, request, client_address):
+        error = sys.exc_info()[1]
+        sys.stderr.write(f"kg serve: {client_address[0]} - request failed: {type(error).__name__}: {error}\n")
+
+
 def make_server(store_dir: str | Path, host: str = "127.0.0.1", port: int = 7878, timeout: float = 30.0,
-                limit: int = 10000, workers: int = 2) -> tuple[ThreadingHTTPServer, QueryPool]:
+                limit: int = 10000, workers: int = 2, max_memory: int | None = None,
+                max_connections: int = 64) -> tuple[ThreadingHTTPServer, QueryPool]:
     """The server and its pool, not yet serving (``serve_forever`` does)."""
     import tempfile
 
     from kg.store import open_store
     from kg.view import write_store_html
-    if limit < 1 or timeout <= 0:
-        raise ServeError("--limit must be at least 1 and --timeout above 0")
+    if limit < 1 or timeout <= 0 or max_connections < 1 or (max_memory is not None and max_memory < 64 << 20):
+        raise ServeError("--limit and --max-connections must be at least 1, --timeout above 0, "
+                         "--max-memory at least 64 (MiB)")
     store = open_store(store_dir, create=False, read_only=True)
     with tempfile.TemporaryDirectory() as tmp:
         write_store_html(store, Path(tmp) / "view.html")
         view = (Path(tmp) / "view.html").read_bytes()
     store.close()
-    pool = QueryPool(store_dir, workers, timeout)
+    pool = QueryPool(store_dir, workers, timeout, max_memory)
     handler = type("KgHandler", (Handler,), {"pool": pool, "limit": limit, "view": view})
     try:
-        server = ThreadingHTTPServer((host, port), handler)
+        server = Server((host, port), handler, max_connections)
     except OSError as e:
         pool.close()
         raise ServeError(f"cannot listen on {host}:{port}: {e.strerror or e}") from e
-    server.daemon_threads = True
     return server, pool

@@ -1,0 +1,207 @@
+"""Hostile queries and requests: SERVICE sends nothing anywhere, a query that eats
+memory is stopped, malformed HTTP gets a clear status, connections are bounded,
+and CSV for people cannot run formulas."""
+from __future__ import annotations
+
+import csv
+import io
+import socket
+import threading
+import time
+
+import pytest
+
+from conftest import kg
+from test_serve import Server
+
+CARTESIAN = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"
+
+
+class Listener:
+    """A TCP listener on 127.0.0.1 that counts connections and answers each with an
+    empty SPARQL JSON result."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        body = b'{"head":{"vars":["x"]},"results":{"bindings":[]}}'
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            try:
+                c.settimeout(2)
+                c.recv(65536)
+                c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n"
+                          b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body)
+            except OSError:
+                pass
+            c.close()
+
+    def close(self):
+        self.sock.close()
+
+
+@pytest.fixture()
+def listener():
+    lst = Listener()
+    yield lst
+    lst.close()
+
+
+def service_query(port: int) -> str:
+    return f"SELECT ?x WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?x ?p ?o }} }}"
+
+
+def test_kg_query_refuses_service_and_sends_nothing(sample_build, listener):
+    p = kg("query", service_query(listener.port), "--store", sample_build / "store", check=False)
+    assert p.returncode == 1 and "SERVICE is refused" in p.stderr and len(p.stderr.strip().splitlines()) == 1
+    time.sleep(0.3)
+    assert listener.connections == 0
+
+
+def test_kg_query_allow_service_opts_in(sample_build, listener):
+    p = kg("query", service_query(listener.port), "--store", sample_build / "store", "--allow-service", check=False)
+    assert p.returncode == 0, p.stderr
+    assert listener.connections >= 1
+
+
+def test_kg_serve_refuses_service_and_sends_nothing(sample_build, listener):
+    s = Server(sample_build / "store")
+    try:
+        status, _, body = s.get(service_query(listener.port))
+        assert status == 403 and b"SERVICE is refused" in body
+        status, _, _ = s.request("/sparql", data=service_query(listener.port).lower().encode(),
+                                 headers={"Content-Type": "application/sparql-query"})
+        assert status == 403
+    finally:
+        s.stop()
+    assert listener.connections == 0
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { ?s ?p \"SERVICE <http://x/>\" }",
+    "SELECT ?service WHERE { ?service a kg:Program }",
+    "# SERVICE <http://x/> in a comment\nSELECT * WHERE { ?s a kg:Program } LIMIT 1",
+])
+def test_the_word_service_elsewhere_is_no_service(sample_build, query):
+    p = kg("query", query, "--store", sample_build / "store", check=False)
+    assert p.returncode == 0, p.stderr
+
+
+def test_a_query_that_eats_memory_is_stopped_and_the_server_stays_up(sample_build):
+    s = Server(sample_build / "store", "--max-memory", "200", "--timeout", "60", "--workers", "1")
+    try:
+        t0 = time.monotonic()
+        status, _, body = s.get(CARTESIAN)
+        assert status == 503 and b"MiB" in body and time.monotonic() - t0 < 50
+        status, _, _ = s.get("SELECT ?x WHERE { ?x a kg:Program } LIMIT 1")
+        assert status == 200
+    finally:
+        s.stop()
+
+
+def raw_request(base: str, data: bytes, wait: float = 5.0) -> bytes:
+    host, port = base.split("//")[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=wait) as c:
+        c.sendall(data)
+        out = b""
+        try:
+            while chunk := c.recv(65536):
+                out += chunk
+        except socket.timeout:
+            pass
+    return out
+
+
+@pytest.fixture(scope="module")
+def bounded(sample_build):
+    s = Server(sample_build / "store", "--max-connections", "3")
+    yield s
+    s.stop()
+
+
+@pytest.mark.parametrize("length,status", [("-1", b"400"), ("abc", b"400"), ("", b"411"), ("99999999", b"413")])
+def test_bad_content_length_is_refused_before_reading(bounded, length, status):
+    head = b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+    if length:
+        head += b"Content-Length: " + length.encode() + b"\r\n"
+    t0 = time.monotonic()
+    out = raw_request(bounded.base, head + b"\r\nSELECT")
+    assert out.startswith(b"HTTP/1.") and out.split(b" ", 2)[1] == status
+    assert time.monotonic() - t0 < 4       # answered without waiting for a body that never comes
+
+
+@pytest.mark.parametrize("line", [b"GARBAGE\r\n\r\n", b"\x16\x03\x01\x02\x00\x01\x00\r\n\r\n", b"GET\r\n\r\n"])
+def test_a_malformed_request_line_gets_a_status_line(bounded, line):
+    out = raw_request(bounded.base, line)
+    assert out.startswith(b"HTTP/1.") and b" 400 " in out.split(b"\r\n", 1)[0]
+
+
+def test_connections_are_bounded_and_freed(bounded):
+    host, port = bounded.base.split("//")[1].split(":")
+    idle = [socket.create_connection((host, int(port)), timeout=5) for _ in range(3)]
+    try:
+        time.sleep(0.3)
+        out = raw_request(bounded.base, b"GET /queries HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert b" 503 " in out.split(b"\r\n", 1)[0] and b"too many connections" in out
+    finally:
+        for c in idle:
+            c.close()
+    time.sleep(0.5)
+    status, _, _ = bounded.request("/queries")
+    assert status == 200
+
+
+def test_a_client_that_leaves_early_is_one_line_in_the_log(sample_build, tmp_path):
+    import subprocess
+    import sys
+    import re
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--store", str(sample_build / "store"), "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        port = int(re.search(r":(\d+)/", proc.stdout.readline()).group(1))
+        for _ in range(5):
+            with socket.create_connection(("127.0.0.1", port)) as c:
+                c.sendall(b"GET /view HTTP/1.1\r\nHost: x\r\n\r\n")
+                c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        time.sleep(1)
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=10)
+    assert "Traceback" not in err
+
+
+FORMULAS = ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)"]
+
+
+@pytest.mark.parametrize("cell", FORMULAS)
+def test_csv_and_tsv_for_people_neutralise_formulas(sample_build, cell):
+    q = f'SELECT ?x ?n WHERE {{ BIND("{cell.replace(chr(34), chr(92) + chr(34))}" AS ?x) BIND(-5 AS ?n) }}'
+    for fmt, delim in (("csv", ","), ("tsv", "\t")):
+        out = kg("query", q, "--store", sample_build / "store", "--format", fmt).stdout
+        row = next(csv.reader(io.StringIO(out.splitlines()[1]), delimiter=delim))
+        assert row == ["'" + cell, "-5"]
+        raw = kg("query", q, "--store", sample_build / "store", "--format", fmt, "--raw").stdout
+        assert next(csv.reader(io.StringIO(raw.splitlines()[1]), delimiter=delim))[0] == cell
+
+
+def test_csv_export_neutralises_and_raw_keeps(tmp_path):
+    from kg.pipeline import build
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "=cmd.txt").write_text("临夏州和政县2022年工作总结\n和政县委组织部开展“红色引擎”工程。\n",
+                                              encoding="utf-8")
+    build([tmp_path / "in"], tmp_path / "o", jobs=1, progress=False, files=False)
+    kg("export", "--format", "csv", "-o", tmp_path / "g.csv", "--store", tmp_path / "o" / "store")
+    kg("export", "--format", "csv", "-o", tmp_path / "raw.csv", "--store", tmp_path / "o" / "store", "--raw")
+    cells = [c for r in csv.reader(open(tmp_path / "g.csv", encoding="utf-8")) for c in r]
+    raw = [c for r in csv.reader(open(tmp_path / "raw.csv", encoding="utf-8")) for c in r]
+    assert "=cmd.txt" in raw and "'=cmd.txt" in cells and not any(c.startswith(("=", "+", "@")) for c in cells)
