@@ -54,7 +54,9 @@ def cmd_build(a) -> int:
                 scheduler=a.scheduler)
     if not a.quiet:
         print("\n".join(rep.lines()))
-    elif rep.problems:
+    else:
+        for p, why in rep.warnings:
+            print(f"kg: warning: {p}: {why}", file=sys.stderr)
         for p, why in rep.problems:
             print(f"kg: skipped {p}: {why}", file=sys.stderr)
     return 0

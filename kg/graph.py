@@ -249,6 +249,8 @@ class DocumentGraph:
     metrics: int
     posts: int
     entities: tuple[tuple[str, str], ...]    # (IRI, class)
+    path: str = ""
+    replaced: int = 0                          # undecodable bytes read as U+FFFD
 
 
 def document_graph(x: Extraction) -> DocumentGraph:
@@ -261,7 +263,8 @@ def document_graph(x: Extraction) -> DocumentGraph:
     posts = len({(r.subject, r.object, r.post) for r in x.relations if r.predicate == "memberOf" and r.post})
     return DocumentGraph(x.doc.id, doc_iri(x.doc.id).value, nt, nq, len(x.sentences), len(x.doc.text),
                          tuple(sorted(rel.items())), len(x.metrics), posts,
-                         tuple(sorted((entity_iri(e.key).value, e.cls) for e in x.entities)))
+                         tuple(sorted((entity_iri(e.key).value, e.cls) for e in x.entities)),
+                         x.doc.path, x.doc.replaced)
 
 
 def entity_counts(classes: Iterable[tuple[str, str]]) -> Counter:

@@ -51,13 +51,16 @@ def _plausible(ch: str) -> bool:
             or 0xFF00 <= o <= 0xFFEF or 0x2010 <= o <= 0x206F)
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Text and the name of the encoding it was decoded from."""
+def decode(data: bytes) -> tuple[str, str, int]:
+    """Text, the name of the encoding it was decoded from, and how many bytes did
+    not decode (read as U+FFFD): UTF-8 with a few bad bytes stays UTF-8 rather than
+    being taken for another encoding and read as nonsense."""
     for bom, enc in _BOMS:
         if data.startswith(bom):
-            return data.decode(enc), enc
+            text = data.decode(enc, errors="replace")
+            return text, enc, text.count("\ufffd") - data.count("\ufffd".encode(enc.replace("-sig", "")))
     try:
-        return data.decode("utf-8"), "utf-8"
+        return data.decode("utf-8"), "utf-8", 0
     except UnicodeDecodeError:
         pass
     if len(data) % 2 == 0:
@@ -69,9 +72,13 @@ def decode(data: bytes) -> tuple[str, str]:
             except UnicodeDecodeError:
                 continue
             if text and sum(map(_plausible, text)) >= 0.97 * len(text):
-                return text, enc
+                return text, enc, 0
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    if bad <= max(8, len(data) // 1000) and len(text) > 4 * bad:
+        return text, "utf-8", bad
     try:
-        return data.decode("gb18030"), "gb18030"
+        return data.decode("gb18030"), "gb18030", 0
     except UnicodeDecodeError:
         pass
     from charset_normalizer import from_bytes
@@ -79,7 +86,7 @@ def decode(data: bytes) -> tuple[str, str]:
     best = from_bytes(data).best()
     if best is None:
         raise DecodeError("not text in any supported encoding (UTF-8, UTF-16, GB18030/GBK, or one charset-normalizer detects)")
-    return str(best), best.encoding
+    return str(best), best.encoding, 0
 
 
 class _TextOfHtml(HTMLParser):
@@ -147,11 +154,11 @@ def from_bytes(path: str | Path, data: bytes) -> RawDocument:
     the process that hands work to a cluster)."""
     p = Path(path)
     try:
-        text, enc = decode(data)
+        text, enc, replaced = decode(data)
     except DecodeError as e:
         raise DecodeError(f"{p}: {e}") from e
     if p.suffix.lower() in (".html", ".htm"):
         text = html_to_text(text)
     if not text.strip():
         raise InputError(f"{p}: empty document")
-    return RawDocument(id=doc_id(p), path=str(p), raw=text, encoding=enc)
+    return RawDocument(id=doc_id(p), path=str(p), raw=text, encoding=enc, replaced=replaced)

@@ -29,6 +29,7 @@ class RawDocument:
     path: str
     raw: str
     encoding: str
+    replaced: int = 0      # undecodable bytes read as U+FFFD
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,7 @@ class Document:
     raw: str
     encoding: str
     anchors: tuple[tuple[int, int], ...] = ((0, 0),)
+    replaced: int = 0      # undecodable bytes read as U+FFFD
 
     def raw_offset(self, pos: int) -> int:
         """Offset in ``raw`` of the character at ``pos`` of ``text``."""

@@ -28,6 +28,9 @@ _FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
 # A byline starts a new line whatever the line before it looks like.
 BYLINE = re.compile(r"^(?:本报|记者|通讯员|特约|文/|图/|责任编辑|编辑)")
 _SENT_END = re.compile(r"[。！？]+[”’」）)]*|\n")
+# NUL and the other control characters carry nothing a reader sees (tab, CR and
+# line feed are handled as spacing); they are dropped with the offsets kept
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff]+")
 
 
 def _is_body(line: str) -> bool:
@@ -100,6 +103,7 @@ def normalize(raw: RawDocument) -> Document:
     """Normalized :class:`Document` of ``raw`` with its offset anchors."""
     text = raw.raw.translate(_TABLE)
     segs = [[0, 0, len(text)]]
+    text, segs = _delete(text, segs, [m.span() for m in _CONTROL.finditer(text)])
     # 1. Lines: strip, drop blank ones, join those broken mid-sentence.
     lines = []  # (start, end) of stripped content
     pos = 0
@@ -142,7 +146,8 @@ def normalize(raw: RawDocument) -> Document:
         pos += len(line) + 1
     text, segs = _delete(text, segs, dels)
     anchors = tuple((o, r) for o, r, _ in segs) or ((0, 0),)
-    return Document(id=raw.id, path=raw.path, text=text, raw=raw.raw, encoding=raw.encoding, anchors=anchors)
+    return Document(id=raw.id, path=raw.path, text=text, raw=raw.raw, encoding=raw.encoding, anchors=anchors,
+                    replaced=raw.replaced)
 
 
 def split_sentences(doc: Document) -> tuple[Sentence, ...]:

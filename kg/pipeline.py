@@ -131,6 +131,7 @@ class BuildReport:
     seconds: float = 0.0
     extract_seconds: float = 0.0
     problems: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
 
     def add(self, d: graph.DocumentGraph) -> None:
@@ -141,6 +142,9 @@ class BuildReport:
         self.metrics += d.metrics
         self.posts += d.posts
         self.triples += d.ntriples.count(b"\n")
+        if d.replaced:
+            self.warnings.append((d.path, f"{d.replaced} byte{'s' if d.replaced > 1 else ''} that did not decode "
+                                          f"read as U+FFFD"))
 
     def lines(self) -> list[str]:
         out = [f"documents   {self.documents}  ({self.characters:,} characters, {self.sentences:,} sentences)"]
@@ -154,6 +158,8 @@ class BuildReport:
         out.append(f"seconds     {self.seconds:.2f} (documents into the store {self.extract_seconds:.2f})")
         for k, v in self.files.items():
             out.append(f"{k:<11} {v}")
+        for path, why in self.warnings:
+            out.append(f"warning     {path}: {why}")
         for path, why in self.problems:
             out.append(f"skipped     {path}: {why}")
         return out

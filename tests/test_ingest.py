@@ -19,9 +19,9 @@ TEXT = "郑州市二七区委统战部开展“同心”活动。\n"
 ])
 def test_decode_detects_encodings(encoding, expected):
     data = TEXT.encode(encoding)
-    text, enc = ingest.decode(data)
+    text, enc, replaced = ingest.decode(data)
     assert text.lstrip("\ufeff") == TEXT
-    assert enc == expected
+    assert enc == expected and replaced == 0
 
 
 def test_read_html_keeps_text_drops_script(tmp_path):

@@ -65,3 +65,45 @@ def test_sentences_are_spans_of_the_text():
     assert all(doc.text[s.start:s.end] == s.text for s in ss)
     assert ss[0].heading and not ss[1].heading
     assert [s.paragraph for s in ss] == [0, 1, 1, 1, 1, 2]
+
+
+# ---- text a user's files may hold: bad bytes, NULs, control characters
+
+
+
+
+@pytest.mark.parametrize("data,bad", [
+    ("黔南州都匀市委统战部开展活动。".encode() + b"\xff" + "继续推进。".encode(), 1),
+    (b"\xc3" + "大理州宾川县政协召开会议。".encode() + b"\x80\x80", 3),
+    ("西宁市城东区".encode() * 500 + b"\xfe\xfe", 2),
+])
+def test_a_few_bad_bytes_in_utf8_are_replaced_and_counted(data, bad):
+    from kg.ingest import decode
+    text, enc, replaced = decode(data)
+    assert enc == "utf-8" and replaced == bad and text.count("\ufffd") == bad
+
+
+def test_gbk_is_not_taken_for_broken_utf8():
+    from kg.ingest import decode
+    text, enc, replaced = decode("拉萨市城关区八廓街道召开工作会议。".encode("gbk"))
+    assert enc == "gb18030" and replaced == 0 and "八廓街道" in text
+
+
+@pytest.mark.parametrize("junk", ["\x00", "\x00\x00\x07", "\x1b", "\x7f", "\x85", "\ufeff", "\x0b\x0c"])
+def test_control_characters_are_dropped_with_offsets_kept(junk):
+    from kg.model import RawDocument
+    raw = f"喀什地区疏附县{junk}2023年工作总结\n疏附县委组织部{junk}开展“固本”工程。\n"
+    doc = normalize(RawDocument("x", "x.txt", raw, "utf-8"))
+    assert junk.strip("\x0b\x0c") not in doc.text or not junk.strip("\x0b\x0c")
+    assert "疏附县委组织部开展" in doc.text
+    i = doc.text.index("开展")
+    assert raw[doc.raw_offset(i):doc.raw_offset(i) + 2] == "开展"
+
+
+def test_a_build_warns_of_replaced_bytes(tmp_path):
+    from conftest import kg as run_kg
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "b.txt").write_bytes("和田地区于田县2022年工作总结\n于田县委组织部开展“先锋”工程。".encode()
+                                             + b"\xff\n")
+    p = run_kg("build", tmp_path / "in", "-o", tmp_path / "o", "-q", "--jobs", "1")
+    assert "warning" in p.stderr and "1 byte that did not decode" in p.stderr and p.returncode == 0

@@ -97,6 +97,17 @@ def test_sample_page_in_chromium(browser, sample_build):
     assert "PartyOrganization" in run.page.inner_text("#info")
 
 
+def test_searching_a_node_of_a_hidden_class_throws_nothing(browser, sample_build):
+    run = PageRun(browser, (sample_build / "graph.html").as_uri())
+    # switch the organizations off, then search one
+    run.page.uncheck("#classes input[value=Organization]")
+    hits = run.js("kgView.search('统战部')")
+    assert hits and run.errors() == []
+    assert "(hidden)" in run.page.inner_text("#hits") and "统战部" in run.page.inner_text("#info")
+    run.page.click("#hits div")
+    assert run.errors() == []
+
+
 def test_injection_document_runs_no_script(browser, tmp_path):
     kg("build", DATA / "injection.txt", "-o", tmp_path, "-q")
     html = (tmp_path / "graph.html").read_text(encoding="utf-8")
