@@ -51,7 +51,7 @@ def cmd_build(a) -> int:
     paths = a.paths or [sample_corpus()]
     rep = build(paths, a.output, jobs=a.jobs, fresh=a.fresh, html=not a.no_html,
                 progress=False if a.quiet else None, files=not a.no_files, store_url=a.store_url,
-                scheduler=a.scheduler)
+                scheduler=a.scheduler, doc_timeout=a.doc_timeout)
     if not a.quiet:
         print("\n".join(rep.lines()))
     else:
@@ -196,6 +196,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: all cores)")
     b.add_argument("--fresh", action="store_true", help="empty the store first instead of adding to it")
     b.add_argument("--no-html", action="store_true", help="skip writing graph.html")
+    b.add_argument("--doc-timeout", type=float, default=600.0, metavar="SECONDS",
+                   help="skip (and name) a document that takes longer than this (default 600; 0: no limit)")
     b.add_argument("--no-files", action="store_true",
                    help="write only the store: no graph.ttl, no graph.html (kg export and kg view make them)")
     b.add_argument("--scheduler", metavar="tcp://HOST:PORT",

@@ -28,6 +28,8 @@ def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[str, s
     for p in map(Path, paths):
         if p.is_dir():
             found += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES)
+            problems += [(str(f), "a symbolic link to nothing") for f in sorted(p.rglob("*"))
+                         if f.suffix.lower() in SUFFIXES and f.is_symlink() and not f.exists()]
         elif p.is_file():
             if p.suffix.lower() in SUFFIXES:
                 found.append(p)

@@ -4,10 +4,13 @@ processes or on a Dask cluster; the main process writes each document into the
 store as it arrives, then the files. Nothing holds the whole corpus."""
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import shutil
+import signal
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -50,15 +53,39 @@ def extract_path(path: str):
         return (path, str(e).split(": ", 1)[-1])
 
 
-def graph_of_file(path: str, data: bytes | None = None):
+DOC_TIMEOUT = 600.0    # seconds one document may take before it is skipped (0: no limit)
+
+
+class _OverBudget(Exception):
+    pass
+
+
+def _over_budget(signum, frame):
+    raise _OverBudget
+
+
+def graph_of_file(path: str, data: bytes | None = None, budget: float = 0.0):
     """Stages 1–6 of one file, up to its graph as N-Quads (in a worker, so that part
     of the graph stage runs in parallel too), or (path, reason). ``data`` is the
-    file's bytes where the worker cannot read the path itself."""
+    file's bytes where the worker cannot read the path itself. A document still
+    running after ``budget`` seconds is given up (where a timer signal can reach
+    the thread: a worker process's main thread), so one pathological file cannot
+    hold up the build."""
+    timed = budget > 0 and threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+    if timed:
+        previous = signal.signal(signal.SIGALRM, _over_budget)
+        signal.setitimer(signal.ITIMER_REAL, budget)
     try:
         raw = ingest.read(path) if data is None else ingest.from_bytes(path, data)
         return graph.document_graph(extract_document(raw))
     except InputError as e:
         return (path, str(e).split(": ", 1)[-1])
+    except _OverBudget:
+        return (path, f"took longer than {budget:g} s (--doc-timeout); skipped")
+    finally:
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
 
 
 def _bar(total: int, desc: str, progress: bool | None):
@@ -236,7 +263,8 @@ def _open_target(out: Path, store_url: str | None, fresh: bool):
 
 def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int | None = None,
           fresh: bool = False, html: bool = True, progress: bool | None = None, files: bool = True,
-          store_url: str | None = None, scheduler: str | None = None, on_document=None) -> BuildReport:
+          store_url: str | None = None, scheduler: str | None = None, on_document=None,
+          doc_timeout: float = DOC_TIMEOUT) -> BuildReport:
     """Build the graph of ``paths`` into ``out_dir``: store/, graph.ttl, graph.html.
 
     The store keeps one named graph per document: building a document again
@@ -253,7 +281,7 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int
     if not names:
         why = "; ".join(f"{p}: {w}" for p, w in problems[:3]) or "no .txt/.md/.html/.htm files found"
         raise NothingToBuildError(f"nothing to build ({why})")
-    stream = _stream(names, jobs, scheduler)      # a cluster is reached before the store is touched
+    stream = _stream(names, jobs, scheduler, doc_timeout)   # a cluster is reached before the store is touched
     out.mkdir(parents=True, exist_ok=True)
     store = _open_target(out, store_url, fresh)
     rep = BuildReport(problems=problems)
@@ -292,11 +320,12 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int
     return rep
 
 
-def _stream(names: list[str], jobs: int | None, scheduler: str | None):
+def _stream(names: list[str], jobs: int | None, scheduler: str | None, budget: float = 0.0):
     if scheduler:
         from kg.cluster import connect, document_graphs
         return document_graphs(names, connect(scheduler), scheduler)
-    return _in_process_pool(graph_of_file, names, max(1, jobs or os.cpu_count() or 1))
+    work = functools.partial(graph_of_file, budget=budget)
+    return _in_process_pool(work, names, max(1, jobs or os.cpu_count() or 1))
 
 
 def write_files(store, out: Path, html: bool = True) -> dict[str, str]:

@@ -205,3 +205,78 @@ def test_csv_export_neutralises_and_raw_keeps(tmp_path):
     cells = [c for r in csv.reader(open(tmp_path / "g.csv", encoding="utf-8")) for c in r]
     raw = [c for r in csv.reader(open(tmp_path / "raw.csv", encoding="utf-8")) for c in r]
     assert "=cmd.txt" in raw and "'=cmd.txt" in cells and not any(c.startswith(("=", "+", "@")) for c in cells)
+
+
+# ---- hostile text: one build of good and hostile files together
+
+GOOD = {"good1.txt": "临夏州和政县2022年工作总结\n和政县委组织部开展“红色引擎”工程。\n",
+        "good2.txt": "黔南州都匀市2023年工作总结\n都匀市委统战部举办“同心”讲堂。\n"}
+
+
+def hostile_files(folder):
+    import struct
+    import zipfile
+    import zlib
+    png = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + b"\x00" * 13 + struct.pack(">I", zlib.crc32(b"IHDR"))
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "image.txt").write_bytes(png * 50)
+    with zipfile.ZipFile(folder / "archive.txt", "w") as z:
+        z.writestr("a.txt", "x" * 1000)
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 40)
+    (folder / "nested.html").write_text("<div>" * 20000 + "和政县委组织部开展工作。" + "</div>" * 20000, encoding="utf-8")
+    (folder / "unclosed.txt").write_text("和政县2022年工作总结\n和政县委组织部印发《关于加强" + "学习" * 3000 + "\n“同心" * 200,
+                                         encoding="utf-8")
+    (folder / "one-suffix.txt").write_text("委员会" * 300_000, encoding="utf-8")
+    (folder / "=odd name 'x'.txt").write_text(GOOD["good1.txt"].replace("红色引擎", "先锋"), encoding="utf-8")
+    loop = folder / "loop"
+    loop.mkdir()
+    (loop / "again").symlink_to(loop, target_is_directory=True)
+    (folder / "dangling.txt").symlink_to(folder / "nowhere.txt")
+
+
+def test_hostile_files_leave_the_good_documents_whole(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, text in GOOD.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    hostile_files(folder)
+    p = kg("build", folder, "-o", tmp_path / "o", "--jobs", "2", "--no-files", "--doc-timeout", "120", check=False)
+    assert p.returncode == 0, p.stderr
+    assert "Traceback" not in p.stderr + p.stdout
+    skipped = [line for line in p.stdout.splitlines() if line.startswith("skipped")]
+    assert all(": " in line and len(line) < 400 for line in skipped)
+    for name in ("empty.txt", "image.txt", "archive.txt", "binary.txt", "dangling.txt"):
+        assert any(name in line for line in skipped), name
+    docs = kg("query", "SELECT ?l WHERE { ?d a kg:SourceDocument ; rdfs:label ?l }", "--store",
+              tmp_path / "o" / "store", "--format", "csv").stdout.split()
+    assert {"good1", "good2"} <= set(docs)
+    runs = kg("query", "programs-by-organization", "--store", tmp_path / "o" / "store", "--format", "csv").stdout
+    assert "红色引擎" in runs and "同心" in runs
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_document_over_its_time_budget_is_named_and_the_rest_built(tmp_path, jobs):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, text in GOOD.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    (folder / "huge.txt").write_text("临夏州和政县2022年工作总结\n" + "广河县" * 400_000, encoding="utf-8")
+    p = kg("build", folder, "-o", tmp_path / "o", "--jobs", jobs, "--no-files", "--doc-timeout", "1", check=False)
+    assert p.returncode == 0, p.stderr
+    assert any(line.startswith("skipped") and "huge.txt" in line and "--doc-timeout" in line
+               for line in p.stdout.splitlines())
+    assert "documents   2 " in p.stdout
+
+
+def test_a_file_deleted_mid_build_is_reported_and_the_rest_built(tmp_path):
+    from kg.pipeline import build
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(6):
+        (folder / f"d{i}.txt").write_text(GOOD["good1.txt"].replace("红色引擎", f"引擎{i}"), encoding="utf-8")
+    victim = folder / "d5.txt"
+
+    def delete_one(d):
+        victim.unlink(missing_ok=True)
+    rep = build([folder], tmp_path / "o", jobs=1, progress=False, files=False, on_document=delete_one)
+    assert rep.documents == 5 and any("d5.txt" in p and "cannot read" in why for p, why in rep.problems)

@@ -11,6 +11,7 @@ base Y, or the body Y lies in X), 依托X建立Y, 联合X开展 (partners), 组�
 """
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 import re
 from functools import cached_property, lru_cache
 
@@ -64,12 +65,18 @@ class Sentence:
         self.ctx = ctx
         self.s = ctx.sentences[index]
         self.index = index
-        self.mentions = mentions
+        self.mentions = mentions          # in order of start
+        self.starts = [m.start for m in mentions]
         text = ctx.doc.text
         self.clauses = [self.s.start] + [m.end() for m in _CLAUSE.finditer(text, self.s.start, self.s.end)]
 
     def clause_start(self, pos: int) -> int:
-        return max(c for c in self.clauses if c <= pos)
+        # by bisection: a long line of many clauses would make a scan quadratic
+        i = bisect_right(self.clauses, pos)
+        return self.clauses[i - 1] if i else self.clauses[0]
+
+    def starting_at(self, pos: int) -> list[Mention]:
+        return self.mentions[bisect_left(self.starts, pos):bisect_right(self.starts, pos)]
 
     def opens_clause(self, start: int, m: Mention, at: int | None = None) -> bool:
         """Only time words, numbers and adverbs stand between the clause start and m
@@ -164,9 +171,11 @@ class Sentence:
 
     def opening(self, allowed) -> Mention | None:
         """The first mention that opens a clause of this sentence (its subject)."""
+        heads = self.heads()
+        head_starts = [st for st, _ in heads]
         for n, cs in enumerate(self.clauses):
             ce = self.clauses[n + 1] if n + 1 < len(self.clauses) else self.s.end
-            inside = [(st, m) for st, m in self.heads() if cs <= st < ce]
+            inside = heads[bisect_left(head_starts, cs):bisect_left(head_starts, ce)]
             # 剑南街道南轩社区被评为: the address opens the clause, the name is the subject
             if inside and _fits(inside[0][1].cls, allowed) and self.opens_clause(cs, inside[0][1], inside[0][0]):
                 inside = [m for _, m in inside]
@@ -175,10 +184,9 @@ class Sentence:
 
     def objects_after(self, pos: int, allowed, gap: int = MAX_GAP) -> list[Mention]:
         text = self.ctx.doc.text
-        for m in self.mentions:
-            if m.start >= pos and m.start - pos <= gap and not _CLAUSE_END.search(text, pos, m.start):
-                if _fits(m.cls, allowed):
-                    return self.coordinated(m, allowed)
+        for m in self.mentions[bisect_left(self.starts, pos):bisect_right(self.starts, pos + gap)]:
+            if not _CLAUSE_END.search(text, pos, m.start) and _fits(m.cls, allowed):
+                return self.coordinated(m, allowed)
         return []
 
 
@@ -241,8 +249,7 @@ def _marked(sent: Sentence, marker: re.Pattern, allowed) -> list[tuple[re.Match,
     out = []
     for mk in marker.finditer(text, sent.s.start, sent.s.end):
         # 在全市建立: a scope word (全市, 全区) is no place of its own here
-        after = [m for m in sent.mentions if m.start == mk.end() and _fits(m.cls, allowed)
-                 and m.extractor != "context_words"]
+        after = [m for m in sent.starting_at(mk.end()) if _fits(m.cls, allowed) and m.extractor != "context_words"]
         if after:
             out.append((mk, sent.coordinated(after[0], allowed)))
     return out
