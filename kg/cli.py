@@ -265,7 +265,8 @@ def parser() -> argparse.ArgumentParser:
     sv.add_argument("--workers", type=int, default=2, help="query processes (default 2)")
     sv.add_argument("--max-memory", type=int, metavar="MiB",
                     help="memory a query process may use before it is stopped (default 1024, less on a small machine)")
-    sv.add_argument("--max-connections", type=int, default=64, help="connections served at once (default 64)")
+    sv.add_argument("--max-connections", type=int, default=512,
+                    help="connections open at once, idle ones included (default 512; idle ones close after 30 s)")
     sv.set_defaults(func=cmd_serve)
 
     x = sub.add_parser("extract", help="print what the pipeline finds, without a store",

@@ -313,7 +313,7 @@ class Server(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, address, handler, max_connections: int = 64):
+    def __init__(self, address, handler, max_connections: int = 512):
         self._slots = threading.BoundedSemaphore(max_connections)
         super().__init__(address, handler)
 
@@ -341,7 +341,7 @@ class Server(ThreadingHTTPServer):
 
 def make_server(store_dir: str | Path, host: str = "127.0.0.1", port: int = 7878, timeout: float = 30.0,
                 limit: int = 10000, workers: int = 2, max_memory: int | None = None,
-                max_connections: int = 64) -> tuple[ThreadingHTTPServer, QueryPool]:
+                max_connections: int = 512) -> tuple[ThreadingHTTPServer, QueryPool]:
     """The server and its pool, not yet serving (``serve_forever`` does)."""
     import tempfile
 
