@@ -134,7 +134,7 @@ def cmd_validate(a) -> int:
 def cmd_serve(a) -> int:
     from kg.serve import make_server
     server, pool = make_server(_location(a), a.host, a.port, a.timeout, a.limit, a.workers,
-                               a.max_memory << 20 if a.max_memory else None, a.max_connections)
+                               a.max_memory << 20 if a.max_memory else None, a.max_connections, a.idle_timeout)
     host, port = server.server_address[:2]
     print(f"kg serve: http://{host}:{port}/  (SPARQL at /sparql, view at /view; Ctrl-C stops)", flush=True)
     try:
@@ -265,6 +265,8 @@ def parser() -> argparse.ArgumentParser:
     sv.add_argument("--workers", type=int, default=2, help="query processes (default 2)")
     sv.add_argument("--max-memory", type=int, metavar="MiB",
                     help="memory a query process may use before it is stopped (default 1024, less on a small machine)")
+    sv.add_argument("--idle-timeout", type=float, default=30.0, metavar="SECONDS",
+                    help="close a connection that sends nothing for this long (default 30)")
     sv.add_argument("--max-connections", type=int, default=512,
                     help="connections open at once, idle ones included (default 512; idle ones close after 30 s)")
     sv.set_defaults(func=cmd_serve)

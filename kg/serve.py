@@ -341,22 +341,23 @@ class Server(ThreadingHTTPServer):
 
 def make_server(store_dir: str | Path, host: str = "127.0.0.1", port: int = 7878, timeout: float = 30.0,
                 limit: int = 10000, workers: int = 2, max_memory: int | None = None,
-                max_connections: int = 512) -> tuple[ThreadingHTTPServer, QueryPool]:
+                max_connections: int = 512, idle_timeout: float = 30.0) -> tuple[ThreadingHTTPServer, QueryPool]:
     """The server and its pool, not yet serving (``serve_forever`` does)."""
     import tempfile
 
     from kg.store import open_store
     from kg.view import write_store_html
-    if limit < 1 or timeout <= 0 or max_connections < 1 or (max_memory is not None and max_memory < 64 << 20):
-        raise ServeError("--limit and --max-connections must be at least 1, --timeout above 0, "
-                         "--max-memory at least 64 (MiB)")
+    if limit < 1 or timeout <= 0 or idle_timeout <= 0 or max_connections < 1 or \
+            (max_memory is not None and max_memory < 64 << 20):
+        raise ServeError("--limit and --max-connections must be at least 1, --timeout and --idle-timeout "
+                         "above 0, --max-memory at least 64 (MiB)")
     store = open_store(store_dir, create=False, read_only=True)
     with tempfile.TemporaryDirectory() as tmp:
         write_store_html(store, Path(tmp) / "view.html")
         view = (Path(tmp) / "view.html").read_bytes()
     store.close()
     pool = QueryPool(store_dir, workers, timeout, max_memory)
-    handler = type("KgHandler", (Handler,), {"pool": pool, "limit": limit, "view": view})
+    handler = type("KgHandler", (Handler,), {"pool": pool, "limit": limit, "view": view, "timeout": idle_timeout})
     try:
         server = Server((host, port), handler, max_connections)
     except OSError as e:

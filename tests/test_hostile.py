@@ -226,7 +226,7 @@ def hostile_files(folder):
     (folder / "nested.html").write_text("<div>" * 20000 + "和政县委组织部开展工作。" + "</div>" * 20000, encoding="utf-8")
     (folder / "unclosed.txt").write_text("和政县2022年工作总结\n和政县委组织部印发《关于加强" + "学习" * 3000 + "\n“同心" * 200,
                                          encoding="utf-8")
-    (folder / "one-suffix.txt").write_text("委员会" * 300_000, encoding="utf-8")
+    (folder / "one-suffix.txt").write_text("委员会" * 350_000, encoding="utf-8")
     (folder / "=odd name 'x'.txt").write_text(GOOD["good1.txt"].replace("红色引擎", "先锋"), encoding="utf-8")
     loop = folder / "loop"
     loop.mkdir()
@@ -280,3 +280,37 @@ def test_a_file_deleted_mid_build_is_reported_and_the_rest_built(tmp_path):
         victim.unlink(missing_ok=True)
     rep = build([folder], tmp_path / "o", jobs=1, progress=False, files=False, on_document=delete_one)
     assert rep.documents == 5 and any("d5.txt" in p and "cannot read" in why for p, why in rep.problems)
+
+
+def test_idle_connections_are_closed(sample_build):
+    s = Server(sample_build / "store", "--idle-timeout", "1")
+    try:
+        host, port = s.base.split("//")[1].split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as c:
+            t0 = time.monotonic()
+            assert c.recv(100) == b""           # the server hung up
+            assert time.monotonic() - t0 < 8
+        status, _, _ = s.request("/queries")
+        assert status == 200
+    finally:
+        s.stop()
+
+
+def test_the_endpoint_csv_stays_exact(bounded):
+    status, _, body = bounded.get('SELECT ?x WHERE { BIND("=1+1" AS ?x) }', accept="text/csv")
+    assert status == 200 and body.decode().splitlines()[1] == "=1+1"
+
+
+def test_a_10_mb_line_is_given_up_by_name_and_the_rest_built(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, text in GOOD.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    (folder / "line.txt").write_text("和政县委统战部开展同心活动" * 800_000, encoding="utf-8")      # 10.4 M characters
+    (folder / "suffix.txt").write_text("委员会" * 350_000, encoding="utf-8")                    # 1 M characters
+    p = kg("build", folder, "-o", tmp_path / "o", "--jobs", "2", "--no-files", "--doc-timeout", "3", check=False)
+    assert p.returncode == 0 and "Traceback" not in p.stderr
+    assert any(line.startswith("skipped") and "line.txt" in line for line in p.stdout.splitlines())
+    docs = kg("query", "SELECT ?l WHERE { ?d a kg:SourceDocument ; rdfs:label ?l }", "--store",
+              tmp_path / "o" / "store", "--format", "csv").stdout.split()
+    assert {"good1", "good2"} <= set(docs)
