@@ -28,6 +28,7 @@ OUTPUT_FORMATS = ("table", "csv", "tsv", "json")
 # before looking, so a literal or an IRI that says "service" is no SERVICE.
 _OPAQUE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
                      r"|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _SERVICE = re.compile(r"(?<![\w:?$.\-])SERVICE(?![\w:\-])", re.IGNORECASE)
 # a spreadsheet reads a cell that starts with one of these as a formula
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -82,6 +83,9 @@ def bind(query: str, params: dict[str, str], declared: dict[str, str] | None = N
 def uses_service(query: str) -> bool:
     """Whether the query has a SERVICE clause (federated query: the engine would
     send a request to the IRI it names)."""
+    # SPARQL reads \uXXXX and \UXXXXXXXX anywhere in the query before parsing it
+    query = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)) if int(m.group(1) or m.group(2), 16)
+                           < 0x110000 else m.group(), query)
     return bool(_SERVICE.search(_OPAQUE.sub(" ", query)))
 
 

@@ -314,3 +314,21 @@ def test_a_10_mb_line_is_given_up_by_name_and_the_rest_built(tmp_path):
     docs = kg("query", "SELECT ?l WHERE { ?d a kg:SourceDocument ; rdfs:label ?l }", "--store",
               tmp_path / "o" / "store", "--format", "csv").stdout.split()
     assert {"good1", "good2"} <= set(docs)
+
+
+@pytest.mark.parametrize("query,service", [
+    ("SELECT * { SERVICE <http://h/> { ?s ?p ?o } }", True),
+    ("select * { service silent <http://h/> {} }", True),
+    ("SELECT * {SERVICE?x{}}", True),
+    ("SELECT * { OPTIONAL{}SERVICE<http://h/>{} }", True),
+    (r"SELECT * { \u0053ERVICE <http://h/> {} }", True),
+    ("SELECT * { ?s ex:service ?o }", False),
+    ("SELECT ?service WHERE {}", False),
+    ("SELECT * { ?s ?p 'it said SERVICE' }", False),
+    ('SELECT * { ?s ?p """SERVICE\n<http://h/>""" }', False),
+    ("SELECT * { ?s <http://h/SERVICE#x> ?o }", False),
+    ("# SERVICE <http://h/>\nSELECT * {}", False),
+])
+def test_service_is_found_as_sparql_reads_it(query, service):
+    from kg.query import uses_service
+    assert uses_service(query) is service
