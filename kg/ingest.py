@@ -60,7 +60,8 @@ def decode(data: bytes) -> tuple[str, str, int]:
     for bom, enc in _BOMS:
         if data.startswith(bom):
             text = data.decode(enc, errors="replace")
-            return text, enc, text.count("\ufffd") - data.count("\ufffd".encode(enc.replace("-sig", "")))
+            return text, enc, text.count("\ufffd") - data.count("\ufffd".encode(enc.replace("-sig", "").replace(
+                "utf-16", "utf-16-le" if bom == b"\xff\xfe" else "utf-16-be") if enc == "utf-16" else enc.replace("-sig", "")))
     try:
         return data.decode("utf-8"), "utf-8", 0
     except UnicodeDecodeError:
@@ -75,9 +76,12 @@ def decode(data: bytes) -> tuple[str, str, int]:
                 continue
             if text and sum(map(_plausible, text)) >= 0.97 * len(text):
                 return text, enc, 0
+    # UTF-8 with a few bad bytes: few against its non-ASCII bytes, so mostly-ASCII
+    # GBK (a page of markup with a few Chinese words) is not taken for it
     text = data.decode("utf-8", errors="replace")
     bad = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
-    if bad <= max(8, len(data) // 1000) and len(text) > 4 * bad:
+    non_ascii = sum(1 for b in data if b > 0x7F)
+    if bad <= max(8, len(data) // 1000) and 50 * bad <= non_ascii:
         return text, "utf-8", bad
     try:
         return data.decode("gb18030"), "gb18030", 0

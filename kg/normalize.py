@@ -18,6 +18,7 @@ _TERMINAL = "。！？；：”’」）…"
 # Full-width ASCII becomes ASCII, except the punctuation Chinese text writes full-width.
 _KEEP_FULL = set("，；：！？")
 _TABLE = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F) if chr(c) not in _KEEP_FULL}
+_TABLE.update({0x0B: "\n", 0x0C: "\n", 0x85: "\n", 0x2028: "\n", 0x2029: "\n"})
 _TABLE.update({0x3000: " ", 0xA0: " ", 0x09: " ", 0x0D: " ", 0x300C: "“", 0x300D: "”",
                0x300E: "‘", 0x300F: "’", 0x2022: "·", 0x30FB: "·", 0x2027: "·", 0xFE41: "“", 0xFE42: "”"})
 _ENUM = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．])")
@@ -28,9 +29,10 @@ _FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
 # A byline starts a new line whatever the line before it looks like.
 BYLINE = re.compile(r"^(?:本报|记者|通讯员|特约|文/|图/|责任编辑|编辑)")
 _SENT_END = re.compile(r"[。！？]+[”’」）)]*|\n")
-# NUL and the other control characters carry nothing a reader sees (tab, CR and
-# line feed are handled as spacing); they are dropped with the offsets kept
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff]+")
+# NUL and the other control characters carry nothing a reader sees; they are
+# dropped with the offsets kept (tab and CR are spacing; VT, FF, NEL and the
+# Unicode line and paragraph separators end a line, in _TABLE)
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufeff]+")
 
 
 def _is_body(line: str) -> bool:

@@ -40,6 +40,8 @@ def sample_corpus() -> Path:
 def extract_document(raw: RawDocument) -> Extraction:
     """Stages 2–5 for one document."""
     doc = normalize(raw)
+    if not doc.text.strip():
+        raise InputError(f"{raw.path}: empty document (nothing but control characters and spaces)")
     sentences = split_sentences(doc)
     ctx = run_extractors(doc, sentences, segment(doc.text))
     return resolve(ctx)
@@ -72,20 +74,21 @@ def graph_of_file(path: str, data: bytes | None = None, budget: float = 0.0):
     the thread: a worker process's main thread), so one pathological file cannot
     hold up the build."""
     timed = budget > 0 and threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
-    if timed:
-        previous = signal.signal(signal.SIGALRM, _over_budget)
-        signal.setitimer(signal.ITIMER_REAL, budget)
-    try:
-        raw = ingest.read(path) if data is None else ingest.from_bytes(path, data)
-        return graph.document_graph(extract_document(raw))
-    except InputError as e:
-        return (path, str(e).split(": ", 1)[-1])
+    try:                       # outer: the alarm may also fire while the inner one is leaving
+        if timed:
+            previous = signal.signal(signal.SIGALRM, _over_budget)
+            signal.setitimer(signal.ITIMER_REAL, budget)
+        try:
+            raw = ingest.read(path) if data is None else ingest.from_bytes(path, data)
+            return graph.document_graph(extract_document(raw))
+        except InputError as e:
+            return (path, str(e).split(": ", 1)[-1])
+        finally:
+            if timed:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous)
     except _OverBudget:
         return (path, f"took longer than {budget:g} s (--doc-timeout); skipped")
-    finally:
-        if timed:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
 
 
 def _bar(total: int, desc: str, progress: bool | None):

@@ -13,6 +13,7 @@ import json
 import multiprocessing as mp
 import os
 import queue
+import re
 import sys
 import threading
 import time
@@ -279,9 +280,10 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         url = urllib.parse.urlsplit(self.path)
         if url.path != "/sparql":
+            self.close_connection = True      # its body is unread: it must not be taken for the next request
             return self._send(_text(404, "POST queries to /sparql"))
         given = (self.headers.get("Content-Length") or "").strip()
-        if not given.isdigit():      # also refuses -1, which would read until the client stops
+        if not re.fullmatch(r"[0-9]{1,12}", given):   # refuses -1 (read until the client stops), ², 10**5000
             self.close_connection = True
             why = "no Content-Length" if not given else f"invalid Content-Length {given[:20]!r}"
             return self._send(_text(411 if not given else 400, f"{why}: POST needs the body's length in bytes"))

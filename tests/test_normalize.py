@@ -74,7 +74,7 @@ def test_sentences_are_spans_of_the_text():
 
 @pytest.mark.parametrize("data,bad", [
     ("黔南州都匀市委统战部开展活动。".encode() + b"\xff" + "继续推进。".encode(), 1),
-    (b"\xc3" + "大理州宾川县政协召开会议。".encode() + b"\x80\x80", 3),
+    (b"\xc3" + "大理州宾川县政协召开会议，总结一年来的工作，部署明年的任务。".encode() * 2 + b"\x80\x80", 3),
     ("西宁市城东区".encode() * 500 + b"\xfe\xfe", 2),
 ])
 def test_a_few_bad_bytes_in_utf8_are_replaced_and_counted(data, bad):
@@ -89,12 +89,12 @@ def test_gbk_is_not_taken_for_broken_utf8():
     assert enc == "gb18030" and replaced == 0 and "八廓街道" in text
 
 
-@pytest.mark.parametrize("junk", ["\x00", "\x00\x00\x07", "\x1b", "\x7f", "\x85", "\ufeff", "\x0b\x0c"])
+@pytest.mark.parametrize("junk", ["\x00", "\x00\x00\x07", "\x1b", "\x7f", "\x9b", "\ufeff"])
 def test_control_characters_are_dropped_with_offsets_kept(junk):
     from kg.model import RawDocument
     raw = f"喀什地区疏附县{junk}2023年工作总结\n疏附县委组织部{junk}开展“固本”工程。\n"
     doc = normalize(RawDocument("x", "x.txt", raw, "utf-8"))
-    assert junk.strip("\x0b\x0c") not in doc.text or not junk.strip("\x0b\x0c")
+    assert not any(c in doc.text for c in junk)
     assert "疏附县委组织部开展" in doc.text
     i = doc.text.index("开展")
     assert raw[doc.raw_offset(i):doc.raw_offset(i) + 2] == "开展"
@@ -107,3 +107,24 @@ def test_a_build_warns_of_replaced_bytes(tmp_path):
                                              + b"\xff\n")
     p = run_kg("build", tmp_path / "in", "-o", tmp_path / "o", "-q", "--jobs", "1")
     assert "warning" in p.stderr and "1 byte that did not decode" in p.stderr and p.returncode == 0
+
+
+@pytest.mark.parametrize("sep", ["\x0b", "\x0c", "\x85", "\u2028", "\u2029"])
+def test_vertical_separators_end_a_line(sep):
+    doc = normalize(RawDocument("x", "x.txt", f"阿克苏地区温宿县委组织部开展活动。{sep}温宿县委统战部召开会议。", "utf-8"))
+    assert doc.text.splitlines() == ["阿克苏地区温宿县委组织部开展活动。", "温宿县委统战部召开会议。"]
+
+
+def test_mostly_ascii_gbk_is_not_taken_for_broken_utf8():
+    from kg.ingest import decode
+    page = ("<html>" + "<p>some markup</p>" * 200 + "阿勒泰市" + "</html>").encode("gbk")
+    text, enc, replaced = decode(page)
+    assert enc == "gb18030" and "阿勒泰市" in text and replaced == 0
+
+
+def test_nothing_but_control_characters_is_an_empty_document(tmp_path):
+    from kg.pipeline import graph_of_file
+    f = tmp_path / "c.txt"
+    f.write_bytes(b"\x00\x01\x02 \x1b\x7f" * 100)
+    got = graph_of_file(str(f))
+    assert isinstance(got, tuple) and "empty document" in got[1]

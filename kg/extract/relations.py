@@ -106,6 +106,13 @@ class Sentence:
         """Built once per sentence: cues call it many times (a long line has thousands)."""
         return self._heads
 
+    @cached_property
+    def _head_starts(self) -> list[int]:
+        return [st for st, _ in self._heads]
+
+    def head_starts(self) -> list[int]:
+        return self._head_starts
+
     def _compute_heads(self) -> list[tuple[int, Mention]]:
         """(where the item starts, the mention it names): places written right before
         a name are its address, so 紫岩街道城北社区 is one item naming 城北社区."""
@@ -136,29 +143,35 @@ class Sentence:
     def subject(self, pos: int, allowed) -> list[Mention]:
         """The mention opening the clause of ``pos`` (or an earlier clause of this
         sentence), with its coordinated members; [] when there is none."""
-        starts = sorted(c for c in self.clauses if c <= pos)
+        starts = self.clauses[:bisect_right(self.clauses, pos)]      # sorted already
+        heads = self.heads()
+        head_starts = self.head_starts()
         for n in range(len(starts) - 1, -1, -1):
             cs = starts[n]
             ce = starts[n + 1] if n + 1 < len(starts) else pos
-            inside = [(st, m) for st, m in self.heads() if cs <= st < ce]
+            inside = heads[bisect_left(head_starts, cs):bisect_left(head_starts, ce)]
             # 剑南街道南轩社区被评为: the address opens the clause, the name is the subject
             if inside and _fits(inside[0][1].cls, allowed) and self.opens_clause(cs, inside[0][1], inside[0][0]):
                 inside = [m for _, m in inside]
                 group = [m for m in self.coordinated(inside[0], allowed) if m.end <= pos]
                 # 中原区 桐柏路街道: a place written before a name is its prefix, not a subject
-                return [g for g in group if not any(o.start == g.end for o in self.mentions)] or group
+                return [g for g in group if not self.starting_at(g.end)] or group
         return self.adjacent(pos, allowed)
 
     def adjacent(self, pos: int, allowed) -> list[Mention]:
         """Mentions right before the cue, with their coordination backwards:
         A、B、C被评为 (where A may be no mention at all)."""
         text = self.ctx.doc.text
-        before = [m for m in self.mentions if m.end <= pos and _fits(m.cls, allowed)]
+        # walked backwards from the cue and only as far as the list goes: a scan of
+        # every mention for every cue is quadratic on a long line
+        before = (m for m in map(self.mentions.__getitem__, range(bisect_left(self.starts, pos) - 1, -1, -1))
+                  if m.end <= pos and _fits(m.cls, allowed))
+        last = next(before, None)
         # …秦岭路工地，先后被评为: a list, a comma, adverbs, then the verb
-        if not before or not re.fullmatch(r"，?(?:均|都|也|先后|分别|已|还|被|共同)*", text[before[-1].end:pos]):
+        if last is None or not re.fullmatch(r"，?(?:均|都|也|先后|分别|已|还|被|共同)*", text[last.end:pos]):
             return []
-        group = [before[-1]]
-        for m in reversed(before[:-1]):
+        group = [last]
+        for m in before:
             if re.fullmatch(r"(?:、|和|及|以及|与)", text[m.end:group[-1].start]):
                 group.append(m)
             else:
@@ -172,7 +185,7 @@ class Sentence:
     def opening(self, allowed) -> Mention | None:
         """The first mention that opens a clause of this sentence (its subject)."""
         heads = self.heads()
-        head_starts = [st for st, _ in heads]
+        head_starts = self.head_starts()
         for n, cs in enumerate(self.clauses):
             ce = self.clauses[n + 1] if n + 1 < len(self.clauses) else self.s.end
             inside = heads[bisect_left(head_starts, cs):bisect_left(head_starts, ce)]
