@@ -14,7 +14,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from importlib import resources
@@ -212,10 +212,12 @@ class Writer:
         self.bulk = isinstance(store, LocalStore)
         self._pending: list[bytes] = []
         self._size = 0
+        self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-load")
+        self._loading = None
 
     def put(self, d: graph.DocumentGraph) -> None:
         if not self.bulk or d.graph in self.known:
-            self.flush()
+            self.flush(wait=True)
             self.store.replace(d.graph, d.ntriples)
         else:
             self._pending.append(d.nquads)
@@ -227,15 +229,29 @@ class Writer:
     def finish(self, written: int) -> None:
         """Write what is pending; compact after a build that made much of the store,
         not after one that added a few documents (that cost would follow the store)."""
-        self.flush()
+        self.flush(wait=True)
         if written and written >= self.COMPACT_SHARE * (self.before + written):
             self.store.optimize()
         self.store.flush()
 
-    def flush(self) -> None:
+    def flush(self, wait: bool = False) -> None:
+        """Hand the pending batch to the loader thread (the bulk loader releases the
+        GIL, so results keep arriving meanwhile); one batch loads at a time."""
+        self._wait()
         if self._pending:
-            self.store.add_new(b"".join(self._pending))
+            blob = b"".join(self._pending)
             self._pending, self._size = [], 0
+            self._loading = self._loader.submit(self.store.add_new, blob)
+        if wait:
+            self._wait()
+
+    def _wait(self) -> None:
+        if self._loading is not None:
+            loading, self._loading = self._loading, None
+            loading.result()          # re-raises what the load raised
+
+    def close(self) -> None:
+        self._loader.shutdown(wait=True)
 
 
 def _unique(files: list[Path], problems: list) -> list[str]:
@@ -303,13 +319,19 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int
             if on_document is not None:
                 on_document(d)
     except ClusterError:
-        writer.flush()        # the documents that did come back stay, whole
+        writer.flush(wait=True)       # the documents that did come back stay, whole
         store.flush()
+        raise
+    except BaseException:
+        writer.close()
         raise
     finally:
         stream.close()        # ends the worker pool or the cluster client now, not at collection
         bar.close()
-    writer.finish(rep.documents)
+    try:
+        writer.finish(rep.documents)
+    finally:
+        writer.close()
     rep.entities = graph.entity_counts(classes)
     rep.extract_seconds = time.perf_counter() - t0
     if rep.documents == 0:
