@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import json
 import os
 import re
 import shutil
@@ -40,9 +41,22 @@ MIX = [
     (_q("ASK { ?s kg:hosts ?o }"), 200),
     (_q("CONSTRUCT { ?s kg:locatedIn ?o } WHERE { ?s kg:locatedIn ?o }", format="turtle"), 200),
 ]
-NAMED = ["bases-by-place", "documents", "honors", "posts", "programs-by-organization",
-         "relations-with-sources", "statistics", "entity?entity=%E4%B8%AD%E5%8E%9F%E5%8C%BA%E5%A7%94%E7%BB%9F%E6%88%98%E9%83%A8",
-         "metrics-of?entity=%E4%B8%AD%E5%8E%9F%E5%8C%BA"]
+# an entity that runs something and one that has statistics, read from the store served
+ANCHORS = {"entity": "SELECT ?n WHERE { ?e kg:runs ?x ; skos:prefLabel ?n } ORDER BY ?n LIMIT 1",
+           "metrics-of": "SELECT ?n WHERE { ?m kg:about ?e . ?e skos:prefLabel ?n } ORDER BY ?n LIMIT 1"}
+UNANCHORED = ["bases-by-place", "documents", "honors", "posts", "programs-by-organization",
+              "relations-with-sources", "statistics"]
+
+
+def _named(base: str) -> list[str]:
+    """Every named query's path, the ones that need an entity given one of the store."""
+    out = list(UNANCHORED)
+    for name, q in ANCHORS.items():
+        with urllib.request.urlopen(base + _q(q, format="json"), timeout=60) as r:
+            rows = json.loads(r.read())["results"]["bindings"]
+        if rows:
+            out.append(f"{name}?" + urllib.parse.urlencode({"entity": rows[0]["n"]["value"]}))
+    return out
 CARTESIAN = _q("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f")
 
 
@@ -114,7 +128,8 @@ def main() -> None:
         host, port = base.split("//")[1].split(":")
         idle = [socket.create_connection((host, int(port)), timeout=30) for _ in range(a.half_open)]
         service = _q(f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}")
-        mix = MIX + [(f"/query/{n}", 200) for n in NAMED] + [(service, 403), (CARTESIAN, 503), ("raw-post", 400)]
+        named = _named(base)
+        mix = MIX + [(f"/query/{n}", 200) for n in named] + [(service, 403), (CARTESIAN, 503), ("raw-post", 400)]
         deadline = time.monotonic() + a.seconds
         peak = [0]
         done = threading.Event()
@@ -159,7 +174,7 @@ def main() -> None:
         print(f"latency     p50 {statistics.median(lat) * 1000:.1f} ms, p95 {lat[int(len(lat) * 0.95) - 1] * 1000:.1f} ms")
         print(f"errors      {errors}  (unexpected answers; SERVICE listener contacted {listener.hits} times)")
         print(f"peak memory {peak[0] / 2**20:.0f} MiB (server and its query processes)")
-        for n in NAMED:
+        for n in named:
             times = sorted(d for p, ok, d in results if p == f"/query/{n}")
             if times:
                 print(f"  {n.split('?')[0]:<26} p50 {statistics.median(times) * 1000:7.1f} ms  ({len(times)} runs)")

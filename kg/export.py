@@ -61,8 +61,8 @@ def _write(store, fmt: str, path: Path, raw: bool = False) -> int:
         return n
     import networkx as nx
 
-    from kg.view import _store_skeleton
-    nodes, edges = _store_skeleton(store)
+    from kg.view import store_skeleton
+    nodes, edges = store_skeleton(store)
     g = nx.MultiDiGraph()
     for n, v in nodes.items():
         g.add_node(n, label=v.label, cls=v.cls, aliases="|".join(v.aliases))

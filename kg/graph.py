@@ -270,12 +270,8 @@ def document_graph(x: Extraction) -> DocumentGraph:
 def entity_counts(classes: Iterable[tuple[str, str]]) -> Counter:
     """Entities by class from (IRI, class) pairs: one count per IRI, under its fine
     class where documents gave it one."""
-    from kg.model import FAMILY
+    from kg.model import fine_class
     types: dict[str, set[str]] = {}
     for iri, cls in classes:
         types.setdefault(iri, set()).add(cls)
-    counts: Counter = Counter()
-    for ts in types.values():
-        fine = sorted(x for x in ts if FAMILY[x] != x) or sorted(ts)
-        counts[fine[0]] += 1
-    return counts
+    return Counter(map(fine_class, types.values()))

@@ -22,6 +22,12 @@ FAMILY = {
 }
 
 
+def fine_class(classes) -> str:
+    """The one class to show for a node that documents typed as ``classes``: its
+    fine class where one was given (first by name, so the choice is stable)."""
+    return (sorted(x for x in classes if FAMILY[x] != x) or sorted(classes))[0]
+
+
 @dataclass(frozen=True, slots=True)
 class RawDocument:
     """A file's text as decoded, before any normalization (stage 1, ingest)."""

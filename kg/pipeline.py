@@ -308,27 +308,24 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int
     classes: set[tuple[str, str]] = set()
     bar = _bar(len(names), "build", progress)
     try:
-        for d in stream:
-            bar.update()
-            if not isinstance(d, graph.DocumentGraph):
-                rep.problems.append(d)
-                continue
-            writer.put(d)
-            rep.add(d)
-            classes.update(d.entities)
-            if on_document is not None:
-                on_document(d)
-    except ClusterError:
-        writer.flush(wait=True)       # the documents that did come back stay, whole
-        store.flush()
-        raise
-    except BaseException:
-        writer.close()
-        raise
-    finally:
-        stream.close()        # ends the worker pool or the cluster client now, not at collection
-        bar.close()
-    try:
+        try:
+            for d in stream:
+                bar.update()
+                if not isinstance(d, graph.DocumentGraph):
+                    rep.problems.append(d)
+                    continue
+                writer.put(d)
+                rep.add(d)
+                classes.update(d.entities)
+                if on_document is not None:
+                    on_document(d)
+        except ClusterError:
+            writer.flush(wait=True)       # the documents that did come back stay, whole
+            store.flush()
+            raise
+        finally:
+            stream.close()        # ends the worker pool or the cluster client now, not at collection
+            bar.close()
         writer.finish(rep.documents)
     finally:
         writer.close()

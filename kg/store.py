@@ -75,9 +75,6 @@ class LocalStore:
     def documents(self) -> set[str]:
         return {s["g"].value for s in self.ox.query(DOCUMENTS)}
 
-    def is_empty(self) -> bool:
-        return not self.documents()
-
     def drop_staging(self) -> None:
         for g in list(self.ox.named_graphs()):
             if g.value.endswith(STAGING):
@@ -103,7 +100,7 @@ class LocalStore:
         return self.ox.query(sparql, prefixes=prefixes)
 
     def dump_turtle(self, path: str | Path, prefixes: dict[str, str]) -> None:
-        self.ox.dump(str(path), ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=prefixes)
+        self.dump(path, ox.RdfFormat.TURTLE, prefixes)
 
     def default_triples(self) -> Iterator[ox.Triple]:
         for q in self.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()):
@@ -168,9 +165,6 @@ class RemoteStore:
 
     def documents(self) -> set[str]:
         return {s["g"].value for s in self.query(DOCUMENTS, {})}
-
-    def is_empty(self) -> bool:
-        return not self.documents()
 
     def drop_staging(self) -> None:
         for s in self.query(STAGED, {}):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -19,13 +18,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import KgError
-from kg.model import FAMILY
+from kg.model import FAMILY, fine_class
 from kg.vocab import KG, RELATIONS
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
-ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
 COLORS = {"Organization": "#4e79a7", "Place": "#59a14f", "Base": "#f28e2b", "Program": "#e15759",
           "Event": "#b07aa1", "Project": "#edc948", "Document": "#76b7b2", "Honor": "#ff9da7",
           "Person": "#9c755f", "Concept": "#bab0ac"}
@@ -46,43 +41,6 @@ class Node:
     @property
     def family(self) -> str:
         return FAMILY[self.cls]
-
-
-def network_data(triples: Iterable[ox.Triple]) -> tuple[dict[str, Node], list[tuple[str, str, str]]]:
-    """Entities (with up to three source sentences and their documents) and the
-    relations between them."""
-    types: dict[str, set[str]] = defaultdict(set)
-    labels, aliases, mentions = {}, defaultdict(set), defaultdict(set)
-    texts, starts, in_doc, doc_label = {}, {}, {}, {}
-    edges = set()
-    rel = {KG + r: r for r in RELATIONS}
-    for t in triples:
-        s, p, o = t.subject.value, t.predicate.value, t.object.value
-        if p == RDF_TYPE and o.startswith(KG) and o[len(KG):] in FAMILY:
-            types[s].add(o[len(KG):])
-        elif p == PREF:
-            labels[s] = o
-        elif p == ALT:
-            aliases[s].add(o)
-        elif p == KG + "mentionedIn":
-            mentions[s].add(o)
-        elif p == KG + "text":
-            texts[s] = o
-        elif p == KG + "start":
-            starts[s] = int(o) if o.isdigit() else 0
-        elif p == KG + "inDocument":
-            in_doc[s] = o
-        elif p == RDFS_LABEL:
-            doc_label[s] = o
-        elif p in rel:
-            edges.add((s, o, rel[p]))
-    nodes = {}
-    for n, ts in types.items():
-        fine = sorted(x for x in ts if FAMILY[x] != x) or sorted(ts)
-        sents = sorted((x for x in mentions[n] if x in texts), key=lambda x: (in_doc.get(x, ""), starts.get(x, 0)))[:3]
-        nodes[n] = Node(labels.get(n, n.rsplit("/", 1)[-1]), fine[0], sorted(aliases[n]),
-                        [{"document": doc_label.get(in_doc.get(x, ""), ""), "text": texts[x]} for x in sents])
-    return nodes, sorted(e for e in edges if e[0] in nodes and e[1] in nodes)
 
 
 @dataclass(frozen=True)
@@ -222,15 +180,6 @@ def render(nodes: dict[str, Node], edges: list, opts: ViewOptions = ViewOptions(
     return page.replace("__KG_DATA__", _script_safe_json(data))
 
 
-def write_html(triples: Iterable[ox.Triple], path: str | Path, top: int | None = None,
-               opts: ViewOptions | None = None) -> int:
-    """Write the page; returns the number of nodes drawn."""
-    opts = opts or ViewOptions(top=top)
-    nodes, edges = select(*network_data(triples), opts)
-    Path(path).write_text(render(nodes, edges, opts), encoding="utf-8")
-    return len(nodes)
-
-
 AUTO_TOP = 2000   # nodes drawn from a larger store unless --top says otherwise
 _CHUNK = 400      # IRIs per VALUES block when fetching the drawn nodes' details
 
@@ -240,7 +189,7 @@ def _store_rows(store, sparql: str):
     return store.query(sparql, PREFIXES)
 
 
-def _store_skeleton(store) -> tuple[dict[str, Node], list[tuple[str, str, str]]]:
+def store_skeleton(store) -> tuple[dict[str, Node], list[tuple[str, str, str]]]:
     """Entities (class, label, aliases) and the relations between them, without
     sentences: a few columns per entity, never the whole store."""
     classes = " ".join(f"kg:{c}" for c in sorted(FAMILY))
@@ -258,8 +207,7 @@ def _store_skeleton(store) -> tuple[dict[str, Node], list[tuple[str, str, str]]]
             aliases[s["e"].value].add(s["a"].value)
     nodes = {}
     for n, ts in types.items():
-        fine = sorted(x for x in ts if FAMILY[x] != x) or sorted(ts)
-        nodes[n] = Node(labels.get(n, n.rsplit("/", 1)[-1]), fine[0], sorted(aliases[n]))
+        nodes[n] = Node(labels.get(n, n.rsplit("/", 1)[-1]), fine_class(ts), sorted(aliases[n]))
     rels = " ".join(f"kg:{r}" for r in RELATIONS)
     edges = set()
     for s in _store_rows(store, f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {rels} }} ?s ?p ?o }}"):
@@ -269,7 +217,7 @@ def _store_skeleton(store) -> tuple[dict[str, Node], list[tuple[str, str, str]]]
     return nodes, sorted(edges)
 
 
-def _add_sentences(store, nodes: dict[str, Node]) -> None:
+def add_sentences(store, nodes: dict[str, Node]) -> None:
     """Up to three source sentences, with their documents, for each drawn node."""
     found: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
     ids = sorted(nodes)
@@ -290,14 +238,14 @@ def write_store_html(store, path: str | Path, opts: ViewOptions | None = None) -
     ``top=0`` draws everything. Returns (nodes drawn, entities in the store)."""
     from dataclasses import replace
     opts = opts or ViewOptions()
-    nodes, edges = _store_skeleton(store)
+    nodes, edges = store_skeleton(store)
     total = len(nodes)
     if opts.top is None and total > AUTO_TOP:
         opts = replace(opts, top=AUTO_TOP)
     elif opts.top == 0:
         opts = replace(opts, top=None)
     nodes, edges = select(nodes, edges, opts)
-    _add_sentences(store, nodes)
+    add_sentences(store, nodes)
     tmp = Path(f"{path}.part")
     try:
         tmp.write_text(render(nodes, edges, opts), encoding="utf-8")

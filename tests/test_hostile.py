@@ -197,7 +197,7 @@ def test_csv_and_tsv_for_people_neutralise_formulas(sample_build, cell):
 def test_csv_export_neutralises_and_raw_keeps(tmp_path):
     from kg.pipeline import build
     (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "=cmd.txt").write_text("临夏州和政县2022年工作总结\n和政县委组织部开展“红色引擎”工程。\n",
+    (tmp_path / "in" / "=cmd.txt").write_text("临夏州和政县2022年工作总结\n和政县委组织部开展“聚力先锋”工程。\n",
                                               encoding="utf-8")
     build([tmp_path / "in"], tmp_path / "o", jobs=1, progress=False, files=False)
     kg("export", "--format", "csv", "-o", tmp_path / "g.csv", "--store", tmp_path / "o" / "store")
@@ -209,7 +209,7 @@ def test_csv_export_neutralises_and_raw_keeps(tmp_path):
 
 # ---- hostile text: one build of good and hostile files together
 
-GOOD = {"good1.txt": "临夏州和政县2022年工作总结\n和政县委组织部开展“红色引擎”工程。\n",
+GOOD = {"good1.txt": "临夏州和政县2022年工作总结\n和政县委组织部开展“聚力先锋”工程。\n",
         "good2.txt": "黔南州都匀市2023年工作总结\n都匀市委统战部举办“同心”讲堂。\n"}
 
 
@@ -227,7 +227,7 @@ def hostile_files(folder):
     (folder / "unclosed.txt").write_text("和政县2022年工作总结\n和政县委组织部印发《关于加强" + "学习" * 3000 + "\n“同心" * 200,
                                          encoding="utf-8")
     (folder / "one-suffix.txt").write_text("委员会" * 350_000, encoding="utf-8")
-    (folder / "=odd name 'x'.txt").write_text(GOOD["good1.txt"].replace("红色引擎", "先锋"), encoding="utf-8")
+    (folder / "=odd name 'x'.txt").write_text(GOOD["good1.txt"].replace("聚力先锋", "领航"), encoding="utf-8")
     loop = folder / "loop"
     loop.mkdir()
     (loop / "again").symlink_to(loop, target_is_directory=True)
@@ -251,7 +251,7 @@ def test_hostile_files_leave_the_good_documents_whole(tmp_path):
               tmp_path / "o" / "store", "--format", "csv").stdout.split()
     assert {"good1", "good2"} <= set(docs)
     runs = kg("query", "programs-by-organization", "--store", tmp_path / "o" / "store", "--format", "csv").stdout
-    assert "红色引擎" in runs and "同心" in runs
+    assert "聚力先锋" in runs and "同心" in runs
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
@@ -273,7 +273,7 @@ def test_a_file_deleted_mid_build_is_reported_and_the_rest_built(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
     for i in range(6):
-        (folder / f"d{i}.txt").write_text(GOOD["good1.txt"].replace("红色引擎", f"引擎{i}"), encoding="utf-8")
+        (folder / f"d{i}.txt").write_text(GOOD["good1.txt"].replace("聚力先锋", f"引擎{i}"), encoding="utf-8")
     victim = folder / "d5.txt"
 
     def delete_one(d):

@@ -92,7 +92,7 @@ def test_gbk_is_not_taken_for_broken_utf8():
 @pytest.mark.parametrize("junk", ["\x00", "\x00\x00\x07", "\x1b", "\x7f", "\x9b", "\ufeff"])
 def test_control_characters_are_dropped_with_offsets_kept(junk):
     from kg.model import RawDocument
-    raw = f"喀什地区疏附县{junk}2023年工作总结\n疏附县委组织部{junk}开展“固本”工程。\n"
+    raw = f"喀什地区疏附县{junk}2023年工作总结\n疏附县委组织部{junk}开展“强基”工程。\n"
     doc = normalize(RawDocument("x", "x.txt", raw, "utf-8"))
     assert not any(c in doc.text for c in junk)
     assert "疏附县委组织部开展" in doc.text

@@ -4,9 +4,8 @@ import re
 import pytest
 
 from conftest import DATA, PageRun, kg
-from kg.view import Node, ViewError, ViewOptions, network_data, render, select
+from kg.view import Node, ViewError, ViewOptions, add_sentences, render, select, store_skeleton
 from kg.store import LocalStore
-import pyoxigraph as ox
 
 NODES = {f"n{i}": Node(f"名{i}", cls, [f"别名{i}"] if i == 1 else [], [{"document": "d", "text": f"句{i}"}])
          for i, cls in enumerate(["PartyOrganization", "Program", "Program", "AdministrativeArea", "Base"])}
@@ -79,9 +78,9 @@ def test_cli_view_options(sample_build, tmp_path):
 
 
 def test_sentences_come_with_their_document(sample_build):
-    from kg import graph
-    store = LocalStore(sample_build / "store", create=False, read_only=True).ox
-    nodes, _ = network_data(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    store = LocalStore(sample_build / "store", create=False, read_only=True)
+    nodes, _ = store_skeleton(store)
+    add_sentences(store, nodes)
     dept = next(v for v in nodes.values() if v.label == "中原区委统战部")
     assert 1 <= len(dept.sentences) <= 3 and all(s["document"] and "统战部" in s["text"] for s in dept.sentences)
 
