@@ -30,6 +30,7 @@ EPILOG_QUERY = """examples:
   kg query 'SELECT ?s ?name WHERE { ?s a kg:Program ; skos:prefLabel ?name } LIMIT 5'
   kg query -f my.rq --format csv
   kg query honors --endpoint http://127.0.0.1:7879   the graph in a SPARQL server
+  kg query statistics --limit 100 --offset 200        the third page of 100 statistics
 prefixes kg: id: rdf: rdfs: skos: prov: xsd: org: are predeclared. The default graph
 holds every triple of every document once; each document's own graph (GRAPH ?g, with
 ?g a kg:SourceDocument) says which documents state a triple.
@@ -78,7 +79,13 @@ def cmd_query(a) -> int:
         names, rows = q.run(_location(a), q.bind(text, params), a.allow_service)
     elif a.query is None:
         raise QueryError("give a SPARQL query, -f FILE, a named query (kg query --list) or --list")
+    elif a.query in q.named_queries() and a.limit is not None:
+        names, rows, more = q.run_page(_location(a), a.query, params, a.limit, a.offset)
+        if more:
+            print(f"kg: more rows follow: --limit {a.limit} --offset {a.offset + a.limit}", file=sys.stderr)
     elif a.query in q.named_queries():
+        if a.offset:
+            raise QueryError("--offset needs --limit (the size of a page)")
         names, rows = q.run_named(_location(a), a.query, params, a.allow_service)
     elif any(w in a.query.upper() for w in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")):
         names, rows = q.run(_location(a), q.bind(a.query, params), a.allow_service)
@@ -95,6 +102,18 @@ def _location(a) -> str:
         from kg.store import RemoteStore
         return RemoteStore(a.endpoint).location
     return a.store
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {value!r}")
+    return int(value)
+
+
+def _natural(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {value!r}")
+    return int(value)
 
 
 def _names(value: str | None) -> frozenset[str] | None:
@@ -215,6 +234,9 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--list", action="store_true", help="list the named queries")
     q.add_argument("-p", "--param", action="append", metavar="KEY=VALUE", help="parameter of a named query")
     q.add_argument("--format", choices=OUTPUT_FORMATS, default="table")
+    q.add_argument("--limit", type=_positive, metavar="N",
+                   help="a named query's page of N rows (items of a listing query), as kg serve's /query/NAME gives it")
+    q.add_argument("--offset", type=_natural, default=0, metavar="K", help="the page that starts after K (with --limit)")
     q.add_argument("--raw", action="store_true",
                    help="CSV/TSV cells exactly as stored (by default a cell a spreadsheet would run as a "
                         "formula, starting = + - @, gets a leading ')")

@@ -41,6 +41,23 @@ class NamedQuery:
     description: str
     params: dict[str, str]
     text: str
+    # the pattern whose matches a page counts (``# page:``): a page of a listing query
+    # is the rows of that many of its items, found first, so it costs what its rows cost
+    page_by: str = ""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a named query: ``text`` answers it, ``probe`` (a query) has a row
+    when another page follows; without a probe, the page is ``limit`` rows of
+    ``text``, which asks for one more to tell."""
+    text: str
+    probe: str | None
+    limit: int
+    offset: int
+
+
+PAGE_PARAMS = ("limit", "offset")
 
 
 def named_queries() -> dict[str, NamedQuery]:
@@ -49,15 +66,38 @@ def named_queries() -> dict[str, NamedQuery]:
         if not f.name.endswith(".rq"):
             continue
         text = f.read_text("utf-8")
-        desc, params = "", {}
+        desc, params, page_by = "", {}, ""
         for line in text.splitlines():
             if line.startswith("# description:"):
                 desc = line.split(":", 1)[1].strip()
+            elif line.startswith("# page:"):
+                page_by = line.split(":", 1)[1].strip()
             elif line.startswith("# param:"):
                 name, _, help_ = line.split(":", 1)[1].strip().partition(" ")
                 params[name] = help_.strip()
-        out[f.name[:-3]] = NamedQuery(f.name[:-3], desc, params, text)
+        out[f.name[:-3]] = NamedQuery(f.name[:-3], desc, params, text, page_by)
     return out
+
+
+def page(q: NamedQuery, params: dict[str, str], limit: int, offset: int = 0) -> Page:
+    """Page ``offset // limit`` of a named query. Unbound, a listing query's page is
+    the rows of ``limit`` of its items (``# page:``) taken in the store's order, found
+    first and each page sorted as the whole answer is: sorting the whole answer to cut
+    one page from it would cost what the whole answer costs. Pages partition the
+    answer while the store is unchanged. With parameters, or without ``# page:``, a
+    page is ``limit`` rows of the sorted answer."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1 or \
+            isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise QueryError(f"a page needs limit >= 1 and offset >= 0, not limit={limit!r} offset={offset!r}")
+    text = bind(q.text, params, q.params)
+    if not q.page_by or any(p in params for p in q.params):
+        return Page(f"{text}\nLIMIT {limit + 1} OFFSET {offset}", None, limit, offset)
+    items = f"{{ SELECT * WHERE {{ {q.page_by} }} LIMIT {limit} OFFSET {offset} }}"
+    if text.count(f"{q.page_by} .") != 1:
+        raise QueryError(f"named query {q.name!r} declares '# page: {q.page_by}' but does not state it "
+                         "once as a pattern of its own")
+    probe = f"SELECT * WHERE {{ {q.page_by} }} LIMIT 1 OFFSET {offset + limit}"
+    return Page(text.replace(f"{q.page_by} .", items), probe, limit, offset)
 
 
 def optional(help_: str) -> bool:
@@ -116,11 +156,26 @@ def run(store_dir: str | Path, query: str, allow_service: bool = False):
 
 def run_named(store_dir: str | Path, name: str, params: dict[str, str] | None = None,
               allow_service: bool = False):
+    q = checked(name, params or {})
+    return run(store_dir, bind(q.text, params or {}, q.params), allow_service)
+
+
+def run_page(store_dir: str | Path, name: str, params: dict[str, str] | None, limit: int, offset: int = 0):
+    """(variables, rows, more) of one page of a named query (see ``page``);
+    ``more`` says whether a page follows."""
+    pg = page(checked(name, params or {}), params or {}, limit, offset)
+    names, rows = run(store_dir, pg.text)
+    if pg.probe is None:
+        return names, rows[:limit], len(rows) > limit
+    return names, rows, bool(run(store_dir, pg.probe)[1])
+
+
+def checked(name: str, params: dict[str, str]) -> NamedQuery:
+    """The named query ``name``, once ``params`` are known to be what it takes."""
     queries = named_queries()
     if name not in queries:
         raise QueryError(f"no named query {name!r}; known: {', '.join(queries)} (kg query --list)")
     q = queries[name]
-    params = params or {}
     missing = [p for p, help_ in q.params.items() if p not in params and not optional(help_)]
     unknown = [p for p in params if p not in q.params]
     if missing or unknown:
@@ -128,7 +183,7 @@ def run_named(store_dir: str | Path, name: str, params: dict[str, str] | None = 
             or "no parameters"
         raise QueryError(f"query {name!r} takes {want}" + (f"; missing {', '.join(missing)}" if missing else "")
                          + (f"; unknown {', '.join(unknown)}" if unknown else ""))
-    return run(store_dir, bind(q.text, params, q.params), allow_service)
+    return q
 
 
 def _cell(term) -> str:

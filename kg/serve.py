@@ -26,6 +26,16 @@ from pathlib import Path
 from kg.errors import ServeError
 
 MAX_BODY = 1 << 20   # a query larger than 1 MiB is refused
+PAGE = 100           # rows (items of a listing query) per page of /query/NAME by default
+
+
+def _count(value: str | None, default: int, name: str, least: int, most: int | None) -> int:
+    if value is None or value == "":
+        return default
+    if not re.fullmatch(r"[0-9]{1,12}", value) or int(value) < least or (most is not None and int(value) > most):
+        raise ValueError(f"?{name}= must be a whole number from {least}" + (f" to {most}" if most else "")
+                         + f", not {value[:20]!r}")
+    return int(value)
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,7 @@ class Answer:
     content_type: str
     body: bytes
     truncated: bool = False
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 def _text(status: int, message: str) -> Answer:
@@ -231,6 +242,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("X-Content-Type-Options", "nosniff")
         if a.truncated:
             self.send_header("X-Kg-Truncated", f"true; limit={self.limit}")
+        for k, v in a.headers:
+            self.send_header(k, v)
         self.end_headers()
         if not (head or self._head):
             try:
@@ -244,11 +257,14 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(_text(403, "this endpoint is read-only: SPARQL updates are refused"))
         if not query:
             return self._send(_text(400, "no query: send ?query=… (GET), or POST a form or application/sparql-query"))
+        self._send(self._answer(query, params))
+
+    def _answer(self, query: str, params: dict, limit: int | None = None) -> Answer:
         fmt = params.get("format")
         accept = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
                   "csv": "text/csv", "tsv": "text/tab-separated-values", "turtle": "text/turtle",
                   "ntriples": "application/n-triples", "jsonld": "application/ld+json"}.get(fmt) or self.headers.get("Accept")
-        self._send(self.pool.run(query, accept, self.limit))
+        return self.pool.run(query, accept, limit or self.limit)
 
     def do_GET(self):
         url = urllib.parse.urlsplit(self.path)
@@ -260,22 +276,51 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/sparql":
             return self._query(params.get("query"), params)
         if url.path.startswith("/query/"):
-            from kg.query import bind, named_queries, optional
-            name = url.path[len("/query/"):]
-            q = named_queries().get(name)
-            if q is None:
-                return self._send(_text(404, f"no named query {name!r}; known: {', '.join(named_queries())}"))
-            missing = [p for p, h in q.params.items() if p not in params and not optional(h)]
-            if missing:
-                return self._send(_text(400, f"query {name!r} needs ?{'&'.join(p + '=…' for p in missing)}"))
-            given = {p: params[p] for p in q.params if p in params}
-            return self._query(bind(q.text, given, q.params), {"format": params.get("format")})
+            return self._named(url.path[len("/query/"):], params)
         if url.path == "/queries":
             from kg.query import named_queries
             body = json.dumps({q.name: {"description": q.description, "params": q.params}
                                for q in named_queries().values()}, ensure_ascii=False).encode()
             return self._send(Answer(200, "application/json", body))
         self._send(_text(404, "not found: try /, /sparql, /view, /queries or /query/NAME"))
+
+    def _named(self, name: str, params: dict) -> None:
+        """A page of a named query (?limit=, default PAGE, at most --limit; ?offset=);
+        a Link header (RFC 8288) gives the next page while there is one."""
+        from kg.query import PAGE_PARAMS, named_queries, optional, page
+        q = named_queries().get(name)
+        if q is None:
+            return self._send(_text(404, f"no named query {name!r}; known: {', '.join(named_queries())}"))
+        missing = [p for p, h in q.params.items() if p not in params and not optional(h)]
+        if missing:
+            return self._send(_text(400, f"query {name!r} needs ?{'&'.join(p + '=…' for p in missing)}"))
+        unknown = sorted(set(params) - set(q.params) - set(PAGE_PARAMS) - {"format"})
+        if unknown:
+            return self._send(_text(400, f"query {name!r} takes {', '.join(list(q.params) + list(PAGE_PARAMS))}"
+                                         f" and format; not {', '.join(unknown)}"))
+        try:
+            limit = _count(params.get("limit"), PAGE, "limit", 1, self.limit)
+            offset = _count(params.get("offset"), 0, "offset", 0, None)
+        except ValueError as e:
+            return self._send(_text(400, str(e)))
+        given = {p: params[p] for p in q.params if p in params}
+        pg = page(q, given, limit, offset)
+        answer = self._answer(pg.text, {"format": params.get("format")}, limit if pg.probe is None else None)
+        if answer.status != 200:
+            return self._send(answer)
+        if pg.probe is None:
+            more = answer.truncated
+        else:
+            probe = self.pool.run(pg.probe, "application/sparql-results+json", 1)
+            if probe.status != 200:
+                return self._send(probe)
+            more = bool(json.loads(probe.body)["results"]["bindings"])
+        headers = [("X-Kg-Page", f"offset={offset}; limit={limit}")]
+        if more:
+            nxt = urllib.parse.urlencode({**params, "offset": offset + limit, "limit": limit})
+            headers.append(("Link", f'</query/{urllib.parse.quote(name)}?{nxt}>; rel="next"'))
+        self._send(Answer(answer.status, answer.content_type, answer.body,
+                          answer.truncated and pg.probe is not None, tuple(headers)))
 
     def do_POST(self):
         url = urllib.parse.urlsplit(self.path)

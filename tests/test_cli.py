@@ -71,11 +71,18 @@ def test_named_queries_all_run(sample_build):
     (["honors", "--param", "x=1"], "unknown x"),
     (["honors", "--param", "novalue"], "key=value"),
     (["-f", "/nonexistent.rq"], "cannot read query file"),
+    (["statistics", "--offset", "10"], "--offset needs --limit"),
 ])
 def test_query_errors_are_one_clean_line(sample_build, args, message):
     p = kg("query", *args, "--store", sample_build / "store", check=False)
     assert p.returncode == 1
     assert message in p.stderr and p.stderr.count("\n") == 1 and "Traceback" not in p.stderr
+
+
+@pytest.mark.parametrize("args", [["--limit", "0"], ["--limit", "x"], ["--limit", "5", "--offset", "-1"]])
+def test_bad_pages_are_usage_errors(sample_build, args):
+    p = kg("query", "statistics", *args, "--store", sample_build / "store", check=False)
+    assert p.returncode == 2 and "must be a whole number" in p.stderr and "Traceback" not in p.stderr
 
 
 def test_query_without_a_store(tmp_path):

@@ -166,17 +166,69 @@ def _cells(bindings, variables):
     return out
 
 
-def test_named_queries_answer_as_the_cli_does(server, sample_build):
+def _pages(server, name, params, limit):
+    """Every page of /query/NAME, following the Link headers: (rows, pages)."""
+    rows, pages = [], []
+    url = f"/query/{name}?" + urllib.parse.urlencode({**params, "limit": limit, "format": "json"})
+    while url:
+        status, headers, body = server.request(url)
+        assert status == 200, (name, body[:200])
+        data = json.loads(body)
+        page = _cells(data["results"]["bindings"], data["head"]["vars"])
+        assert len(pages) < 1000 and (page or not pages), (name, "an empty page before the last")
+        rows += page
+        pages.append(page)
+        link = headers.get("Link")
+        url = re.fullmatch(r'<([^>]+)>; rel="next"', link).group(1) if link else None
+    return rows, pages
+
+
+def _key(row):
+    return tuple(sorted(row.items()))
+
+
+@pytest.mark.parametrize("limit", [7, 100])
+def test_named_queries_page_through_the_answer_of_the_cli(server, sample_build, limit):
+    """Followed page by page, a named query gives the CLI's whole answer (as a
+    multiset: across pages the order is the store's), and the CLI's --limit/--offset
+    give the same pages."""
     listed = json.loads(server.request("/queries")[2])
     assert {"programs-by-organization", "entity", "statistics"} <= set(listed)
     for name, spec in listed.items():
-        params = {p: "中原区委统战部" for p in spec["params"]}
-        status, _, body = server.request(f"/query/{name}?" + urllib.parse.urlencode(params))
-        assert status == 200, (name, body[:200])
-        data = json.loads(body)
+        params = {p: "中原区委统战部" for p in spec["params"] if "(optional)" not in spec["params"][p]}
         args = [a for p, v in params.items() for a in ("--param", f"{p}={v}")]
-        cli = json.loads(kg("query", name, *args, "--store", sample_build / "store", "--format", "json").stdout)
-        assert _cells(data["results"]["bindings"], data["head"]["vars"]) == cli, name
+        store = ("--store", sample_build / "store", "--format", "json")
+        whole = json.loads(kg("query", name, *args, *store).stdout)
+        rows, pages = _pages(server, name, params, limit)
+        assert sorted(map(_key, rows)) == sorted(map(_key, whole)), name
+        if name in ("statistics", "relations-with-sources") and limit == 7:
+            assert len(pages) > 3
+        for i, pg in enumerate(pages[:3]):
+            r = kg("query", name, *args, *store, "--limit", str(limit), "--offset", str(i * limit))
+            assert json.loads(r.stdout) == pg, (name, i)
+            assert ("more rows follow" in r.stderr) == (i < len(pages) - 1), (name, i, r.stderr)
+
+
+def test_a_page_is_sorted_and_sized_as_asked(server):
+    status, headers, body = server.request("/query/statistics?format=json&limit=5&offset=5")
+    assert status == 200 and headers["X-Kg-Page"] == "offset=5; limit=5"
+    assert 'offset=10' in headers["Link"] and 'limit=5' in headers["Link"]
+    data = json.loads(body)
+    rows = [(b["document"]["value"], int(b["start"]["value"]), b["indicator"]["value"])
+            for b in data["results"]["bindings"]]
+    assert len(rows) == 5 and rows == sorted(rows)
+    status, headers, body = server.request("/query/statistics?format=json&limit=10000&offset=0")
+    assert status == 200 and "Link" not in headers
+    assert len(json.loads(body)["results"]["bindings"]) > 100
+
+
+@pytest.mark.parametrize("query, why", [
+    ("limit=0", "limit"), ("limit=-1", "limit"), ("limit=abc", "limit"), ("offset=-5", "offset"),
+    ("limit=" + "9" * 40, "limit"), ("limit=100001", "limit"), ("colour=red", "colour"),
+])
+def test_bad_page_parameters_are_refused_with_the_reason(server, query, why):
+    status, _, body = server.request(f"/query/statistics?{query}")
+    assert status == 400 and why in body.decode() and len(body.decode().strip().splitlines()) == 1
 
 
 def test_head_gives_the_headers_of_get(server):
