@@ -1,0 +1,135 @@
+"""Each resolution step on its own (kg.resolve.STEPS), on made-up reports from other
+provinces: the step and the steps it needs run, nothing after it."""
+import pytest
+
+from helpers import context_of
+from kg.model import EntityKey
+from kg.resolve import STEPS, resolution, step
+
+
+def run(text, *steps):
+    return resolution(context_of(text), steps)
+
+
+def keys(r):
+    return {(k.family, k.name) for k in r.groups}
+
+
+def test_every_step_says_in_one_line_what_it_does_and_needs_only_earlier_steps():
+    resolution(context_of("某县委统战部召开会议。"))     # registers the steps
+    assert len(STEPS) >= 10
+    made = set()
+    for s in STEPS.values():
+        assert s.doc and len(s.doc) < 120, s.name
+        assert set(s.requires) <= made, s.name
+        made.add(s.produces)
+
+
+def test_a_step_needing_what_nothing_produced_is_refused():
+    with pytest.raises(ValueError, match="no earlier step produces"):
+        step("too_early", produces="keys", requires=("nothing-yet",))(lambda r: None)
+    with pytest.raises(ValueError, match="unknown resolution step"):
+        run("某县委统战部召开会议。", "no_such_step")
+
+
+def test_a_step_runs_with_what_it_needs_and_nothing_after_it():
+    r = run("今年以来，汇川区委统战部开展“同心护航”活动。", "collect_aliases")
+    assert r.context and r.key_of and not r.entities and not r.relations
+
+
+@pytest.mark.parametrize("text, county, city, province", [
+    ("遵义市汇川区委统战部召开会议。汇川区各街道参加。", "汇川区", "遵义市", "贵州省"),
+    ("近日，株洲市芦淞区召开统战工作会议。芦淞区委书记出席。", "芦淞区", "株洲市", "湖南省"),
+    # a district the gazetteer does not hold, named by its bodies
+    ("近日，新湾区区委组织部召开会议。新湾区区委组织部部长出席。", "新湾区", None, None),
+])
+def test_document_context(text, county, city, province):
+    r = run(text, "document_context")
+    assert r.context.get("county") == county
+    assert r.context.get("city") == city and r.context.get("province") == province
+
+
+@pytest.mark.parametrize("text, key, alias", [
+    ("芦淞区新的社会阶层人士联谊会（以下简称“芦淞区新联会”）成立。", "芦淞区新的社会阶层人士联谊会", "芦淞区新联会"),
+    ("汇川区委统战部开展“同心护航”活动。", "“同心护航”活动", "同心护航"),
+])
+def test_collect_aliases(text, key, alias):
+    r = run(text, "collect_aliases")
+    found = {k.name: a for k, a in r.aliases.items()}
+    assert alias in found[key]
+
+
+def test_a_name_completed_from_context_is_no_alias():
+    r = run("遵义市汇川区委统战部召开会议。区委统战部负责同志出席。", "collect_aliases")
+    unit = next(k for k in r.groups if k.name == "汇川区委统战部")
+    assert "区委统战部" not in r.aliases[unit]
+
+
+@pytest.mark.parametrize("text, places", [
+    ("宜昌市西陵区学院街道开展志愿服务。", {"宜昌市", "西陵区"}),
+    ("株洲市芦淞区建宁街道召开会议。", {"株洲市", "芦淞区"}),
+])
+def test_area_prefixes(text, places):
+    r = run(text, "area_prefixes")
+    assert {("Place", p) for p in places} <= keys(r)
+
+
+def test_declared_short_forms_stand_for_the_full_name():
+    text = ("芦淞区新的社会阶层人士联谊会（以下简称“芦淞区新联会”）成立。会后，芦淞区新联会组织会员走访社区。")
+    r = run(text, "declared_short_forms")
+    orgs = [k for k in r.groups if k.family == "Organization"]
+    assert [k.name for k in orgs] == ["芦淞区新的社会阶层人士联谊会"] and len(r.groups[orgs[0]]) == 2
+
+
+@pytest.mark.parametrize("text, short, full, merged", [
+    ("宜昌市住房和城乡建设局召开会议。会上，市住建局负责同志作了发言。", "宜昌市住建局", "宜昌市住房和城乡建设局", True),
+    ("株洲市人力资源和社会保障局召开会议。市人社局负责同志讲话。", "株洲市人社局", "株洲市人力资源和社会保障局", True),
+    # a bare level word is no short form
+    ("株洲市芦淞区纪委召开会议。区委负责同志讲话。", "芦淞区委", "芦淞区纪委", False),
+])
+def test_short_form_merging(text, short, full, merged):
+    r = run(text, "short_form_merging")
+    names = {k.name for k in r.groups}
+    assert (short not in names) == merged and full in names
+    if merged:
+        assert short in next(a for k, a in r.aliases.items() if k.name == full)
+
+
+def test_program_names_join_a_program_and_its_bare_quote():
+    text = "汇川区委统战部开展“同心护航”活动。“同心护航”已覆盖全区。"
+    r = run(text, "program_names")
+    quoted = [k for k in r.groups if "同心护航" in k.name]
+    assert [k.family for k in quoted] == ["Program"]
+
+
+def test_make_entities_gives_areas_their_code_and_parent():
+    r = run("遵义市汇川区召开会议。", "make_entities")
+    area = next(e for e in r.entities if e.name == "汇川区")
+    assert area.cls == "AdministrativeArea" and area.code.startswith("5203") and area.within.name == "遵义市"
+
+
+@pytest.mark.parametrize("text, actor", [
+    ("芦淞区委统战部\n今年以来，深入开展调研活动。组织党外人士参加培训。", "芦淞区委统战部"),
+    ("近日，汇川区工商联召开执委会议。会议总结了上半年工作。", "汇川区工商联"),
+])
+def test_actors(text, actor):
+    r = run(text, "actors")
+    assert r.actor is not None and r.actor.name == actor
+    assert all(a is not None for a in r.sec_actor.values())
+
+
+def test_attribute_relations_gives_a_subjectless_clause_the_actor():
+    r = run("芦淞区委统战部\n今年以来，组织开展“同心护航”活动。", "attribute_relations")
+    runs = {(x.subject.name, x.object.name) for x in r.relations if x.predicate == "runs"}
+    assert ("芦淞区委统战部", "“同心护航”活动") in runs
+
+
+def test_composed_relations_place_a_name_in_its_prefix():
+    r = run("宜昌市西陵区学院街道开展志愿服务。", "composed_relations")
+    located = {(x.subject.name, x.object.name) for x in r.relations if x.predicate == "locatedIn"}
+    assert ("学院街道", "西陵区") in located or ("西陵区学院街道", "西陵区") in located
+
+
+def test_attribute_metrics_gives_a_figure_the_subject_of_its_paragraph():
+    r = run("芦淞区委统战部\n今年以来，芦淞区委统战部组织开展活动12场，服务群众3000余人次。", "attribute_metrics")
+    assert r.metrics and all(m.about == EntityKey("Organization", "芦淞区委统战部") for m in r.metrics)
