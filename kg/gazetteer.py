@@ -118,10 +118,9 @@ def _data_lines():
 
 def _rows() -> tuple[list[tuple], dict[str, str]]:
     """(name, level, code, parent, alias) of every area down to towns, in the data's
-    order and without repeats, and short forms -> full names."""
+    order and without repeats, and short forms -> full names (``_short_forms``)."""
     rows: list[tuple] = []
     seen: set[tuple] = set()
-    aliases: dict[str, str] = {}
     chain: list[str | None] = [None] * 4
     for line in _data_lines():
         if line.startswith("\t\t\t\t"):
@@ -141,12 +140,39 @@ def _rows() -> tuple[list[tuple], dict[str, str]]:
         if row not in seen:
             seen.add(row)
             rows.append(row)
-        if depth <= 1 and alias and len(alias) >= 2 and alias != name:
-            aliases.setdefault(alias, name)
-    return rows, aliases
+    return rows, _short_forms(rows)
 
 
-_CACHE_VERSION = 2
+_AUTONOMOUS = (("自治州", "州"), ("自治县", "县"), ("自治旗", "旗"))
+
+
+def _short_forms(rows: list[tuple]) -> dict[str, str]:
+    """Short forms -> full names. A province's or city's short forms as the data gives
+    them (several split at /: 巴州/巴音郭楞); an autonomous prefecture, county or banner
+    also by its short form and level word (海北藏族自治州 → 海北州, 互助土族自治县 →
+    互助县), where that names one area. A county's bare short form is none: too many
+    are words (路桥, 新建, 开化)."""
+    names = {r[0] for r in rows}
+    out: dict[str, str] = {}
+    county_forms: dict[str, set[str]] = {}
+    for name, level, _code, _parent, alias in rows:
+        if level == "town":
+            continue
+        bare = [a for a in (alias or "").split("/") if len(a) >= 2 and a != name]
+        marked = [b + word for suffix, word in _AUTONOMOUS if name.endswith(suffix) for b in bare if not b.endswith(word)]
+        if level in ("province", "city"):
+            for a in bare + marked:
+                out.setdefault(a, name)
+            continue
+        for a in marked:
+            county_forms.setdefault(a, set()).add(name)
+    for a, fulls in county_forms.items():
+        if len(fulls) == 1 and a not in out and a not in names:
+            out[a] = next(iter(fulls))
+    return out
+
+
+_CACHE_VERSION = 4
 
 
 def _index() -> list:

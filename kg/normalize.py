@@ -24,7 +24,9 @@ _TABLE.update({0x3000: " ", 0xA0: " ", 0x09: " ", 0x0D: " ", 0x300C: "“", 0x30
 _ENUM = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．])")
 _SPACE_IN_BODY = re.compile(rf"(?<=[{CJK}{CJK_PUNCT}\d%])[ ]+(?=[{CJK}{CJK_PUNCT}])|(?<=[{CJK}{CJK_PUNCT}])[ ]+(?=[\d“])")
 _MULTISPACE = re.compile(r"  +")
-_ASCII_PUNCT = re.compile(rf"(?<=[{CJK}”）])[,;:!?](?!\d)|[,;:!?](?=[{CJK}“])")
+# after a Chinese character or a percent sign an ASCII comma ends a clause, whatever
+# follows (达标,97.7%的行政村); between digits it groups thousands (1,000) and stays
+_ASCII_PUNCT = re.compile(rf"(?<=[{CJK}”）%])[,;:!?]|[,;:!?](?=[{CJK}“])")
 _FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
 # A byline starts a new line whatever the line before it looks like.
 BYLINE = re.compile(r"^(?:本报|记者|通讯员|特约|文/|图/|责任编辑|编辑)")

@@ -35,3 +35,31 @@ def test_the_cache_holds_what_reading_the_data_gives(tmp_path, monkeypatch):
     assert gazetteer._cached_index() == fresh            # stale: rebuilt
     g = gazetteer.Gazetteer(*fresh[:3], frozenset(fresh[3]), frozenset(fresh[4]))
     assert g.lookup("杭州") == g.lookup("杭州市") and g.lookup("杭州市")[0].level == "city"
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("short, full", [
+    ("黔东南州", "黔东南苗族侗族自治州"),     # an autonomous prefecture by its short form and 州
+    ("凉山州", "凉山彝族自治州"),
+    ("湘西州", "湘西土家族苗族自治州"),
+    ("互助县", "互助土族自治县"),             # an autonomous county by its short form and 县
+    ("巴州", "巴音郭楞蒙古自治州"),           # one of several short forms the data gives (巴州/巴音郭楞)
+    ("巴音郭楞", "巴音郭楞蒙古自治州"),
+    ("黔东南", "黔东南苗族侗族自治州"),
+])
+def test_short_forms_of_autonomous_areas(short, full):
+    assert gazetteer.load().best(short).name == full
+
+
+@pytest.mark.parametrize("word", ["开化", "路桥", "新建", "互助"])
+def test_a_countys_bare_short_form_is_no_alias(word):
+    """Too many are words: 路桥 (roads and bridges), 新建 (newly built), 互助 (mutual aid)."""
+    assert gazetteer.load().lookup(word) == ()
+
+
+def test_an_autonomous_prefecture_named_short_is_found_in_text():
+    from helpers import found
+    got = found("近日，凉山州民宗委召开民族团结进步创建工作推进会。", ["gazetteer_places"])
+    assert ("AdministrativeArea", "凉山彝族自治州") in got

@@ -17,6 +17,10 @@ def norm(text):
     ("坚持政治引领 统战工作有力有效\n人心向背是最大的政治。", "坚持政治引领 统战工作有力有效\n人心向背是最大的政治。"),
     # stray OCR spaces inside running text go; ASCII punctuation and quotes become Chinese
     ('弘扬 "帐篷精神",在全 区成立临时党支部 39个。', "弘扬“帐篷精神”，在全区成立临时党支部39个。"),
+    # an ASCII comma after a Chinese character or % ends a clause even before a figure
+    ("已全部挂牌达标,92.5%的行政村,88%的社区实现达标。", "已全部挂牌达标，92.5%的行政村，88%的社区实现达标。"),
+    # between digits it groups thousands
+    ("共接待游客1,200人次。", "共接待游客1,200人次。"),
     # full-width digits and letters become ASCII
     ("完成率达１００％，ＣＣＤ片区。", "完成率达100%，CCD片区。"),
     # a headline dropped into a broken paragraph stays a line of its own
