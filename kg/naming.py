@@ -60,19 +60,42 @@ def _party_area(name: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _full_forms() -> list[tuple[str, str]]:
-    return sorted(((r[0], r[1]) for r in read_table("full_forms.tsv")), key=lambda r: -len(r[0]))
+def _body_forms() -> list[tuple[str, str]]:
+    """(short, full) rows of body_forms.tsv, longest short form first."""
+    return sorted(((r[0], r[1]) for r in read_table("body_forms.tsv")), key=lambda r: -len(r[0]))
+
+
+def _an_area(text: str) -> bool:
+    """``text`` is a chain of areas (中原区, 民建竞秀区: 民建某区委会 = 民建某区委员会)."""
+    place = _party_area(text)
+    return bool(place) and "".join(gazetteer.load().leading_places(place)) == place
+
+
+def _with_area(template: str, area: str) -> str:
+    return template.replace("{}", area) if "{}" in template else area + template
 
 
 def full_form(name: str) -> str:
-    """中原区法院 → 中原区人民法院: an area name followed by a short organization word."""
-    for short, full in _full_forms():
-        if name.endswith(short) and not name.endswith(full):
+    """中原区法院 → 中原区人民法院, 某区政协 → 政协某区委员会: an area's name followed by
+    the short form of a standard body (body_forms.tsv) is named by the full form."""
+    for short, full in _body_forms():
+        if name.endswith(short) and not name.endswith(full.rsplit("}", 1)[-1] if "{}" in full else full):
             area = name[:-len(short)]
-            place = _party_area(area)   # 民建竞秀区委会 = 民建竞秀区委员会
-            if place and "".join(gazetteer.load().leading_places(place)) == place:
-                return area + full
+            if _an_area(area):
+                return _with_area(full, area)
     return name
+
+
+def short_form(name: str) -> str | None:
+    """The short form of a standard body named in full (某县工商业联合会 → 某县工商联), the
+    first its table lists; None for any other name."""
+    for short, full in sorted(_body_forms(), key=lambda r: -len(r[1])):
+        pre, _, post = full.partition("{}") if "{}" in full else ("", "", full)
+        if len(name) > len(pre) + len(post) and name.startswith(pre) and name.endswith(post):
+            area = name[len(pre):len(name) - len(post)]
+            if _an_area(area) and area + short != name:
+                return area + short
+    return None
 
 
 def is_short_form(short: str, full: str) -> bool:
@@ -98,6 +121,8 @@ def core_key(name: str) -> str:
 def area_for(level: str, context: dict[str, str]) -> str | None:
     """The area a level word means: 市 in a report from a county-level city
     (绵竹市) is that city, not the prefecture above it."""
+    if level == "own":      # the document's own area, the most specific it has
+        return next((context[lv] for lv in ("county", "city", "province") if context.get(lv)), None)
     if level == "city" and context.get("county", "").endswith("市"):
         return context["county"]
     return context.get(level)
@@ -158,6 +183,25 @@ def event_name(name: str, context: dict[str, str]) -> Naming | None:
     return Naming(area + name, (name,))
 
 
+def _party_named(name: str) -> str:
+    """中共某区委员会 → 某区委, 中共某区委统战部 → 某区委统战部: the Party's name before an
+    area is dropped (中共中央, with no area after it, stays)."""
+    rest = name.removeprefix("中共")
+    if rest == name or not gazetteer.load().leading_places(rest):
+        return name
+    area = "".join(gazetteer.load().leading_places(rest))
+    return area + "委" if rest == area + "委员会" else rest
+
+
+def _short_written(name: str) -> str:
+    """A body whose full form puts its area inside (政协某市某区委员会) by its short
+    form (某市某区政协), so that the places in front can be read as in any name."""
+    short = short_form(name)
+    if short and any("{}" in full and short.endswith(s) for s, full in _body_forms()):
+        return short
+    return name
+
+
 def canonical(m: Mention, context: dict[str, str]) -> Naming | None:
     """The naming of a mention in this document, or None if it cannot be resolved."""
     name = (m.name or m.text).replace(" ", "")
@@ -175,7 +219,8 @@ def canonical(m: Mention, context: dict[str, str]) -> Naming | None:
         lead = "《" if m.cls == "Document" else _party_prefix(name)   # 《区委…》, 民进省委
         body = name[len(lead):]
         for prefix, level, template in _context_rules():
-            if body.startswith(prefix) and not prefix.startswith(("我", "全", "本", "该")):
+            if body.startswith(prefix) and not prefix.startswith(("我", "全", "本", "该")) and not (
+                    level == "own" and gazetteer.load().leading_places(body[len(prefix):])):  # 政协某区委员会
                 area = area_for(level, context)
                 if area is None:
                     return None if m.cls != "Document" else Naming(name)
@@ -183,6 +228,11 @@ def canonical(m: Mention, context: dict[str, str]) -> Naming | None:
                 contextual = True
                 break
     others = []
+    if FAMILY.get(m.cls) == "Organization":
+        written = name
+        name = _short_written(_party_named(name))
+        if name != written:
+            others.append(written)
     if m.cls != "Document":
         stripped = _strip_context(name, m.cls, set(context.values()))
         if stripped != name:
@@ -197,4 +247,8 @@ def canonical(m: Mention, context: dict[str, str]) -> Naming | None:
         if full != name:
             others.append(name)
             name = full
+        else:
+            short = short_form(name)
+            if short:
+                others.append(short)
     return Naming(name, tuple(others), contextual)

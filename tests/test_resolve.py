@@ -22,7 +22,7 @@ def test_context_comes_from_the_places_the_report_names():
 def test_context_dependent_names_are_completed():
     got = names(extraction(REPORT))
     assert ("PartyOrganization", "武侯区委统战部") in got
-    assert ("MassOrganization", "武侯区工商联") in got
+    assert ("MassOrganization", "武侯区工商业联合会") in got       # 区工商联, by its full form
     assert not any(n.startswith("区委") for _, n in got)
 
 
@@ -80,7 +80,8 @@ def test_elliptical_levels_resolve_to_each_area():
 
 def test_series_members_get_the_area_and_their_full_form():
     got = entity_names(HANGZHOU)
-    assert "西湖区人民政府" in got and "西湖区政协" in got and "西湖区人大" in got
+    assert "西湖区人民政府" in got
+    assert "西湖区政协" in got["政协西湖区委员会"].aliases and "西湖区人大" in got["西湖区人民代表大会"].aliases
     court = got["西湖区人民法院"]
     assert court.cls == "GovernmentAgency" and "西湖区法院" in court.aliases
 
@@ -161,9 +162,72 @@ def test_parents_before_a_place_are_dropped(name, expected):
     ("竞秀区法院", "竞秀区人民法院"),
     ("民盟竞秀区委会", "民盟竞秀区委员会"),            # a democratic party's committee
     ("竞秀区人民法院", "竞秀区人民法院"),
+    ("竞秀区工商联", "竞秀区工商业联合会"),
+    ("竞秀区政协", "政协竞秀区委员会"),                # the area inside the full form
+    ("保定市人社局", "保定市人力资源和社会保障局"),
+    ("保定市人大常委会", "保定市人民代表大会常务委员会"),   # the longest short form first
+    ("保定市人大", "保定市人民代表大会"),
+    ("工商联", "工商联"),                              # no area: no full form
+    ("某某工商联", "某某工商联"),                      # not an area before it
 ])
 def test_full_forms(name, expected):
     assert full_form(name) == expected
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("竞秀区工商业联合会", "竞秀区工商联"),
+    ("政协竞秀区委员会", "竞秀区政协"),
+    ("保定市卫生健康委员会", "保定市卫健委"),
+    ("保定市新的社会阶层人士联合会", "保定市新联会"),   # a second full form of one short form
+    ("保定市人民政府", "保定市政府"),
+    ("保定市统一战线工作部", "保定市统战部"),
+    ("某某联合会", None),
+])
+def test_short_forms(name, expected):
+    from kg.naming import short_form
+    assert short_form(name) == expected
+
+
+@pytest.mark.parametrize("text, name, alias", [
+    # a body named either way is one node, by its full form, with the short one as alias
+    ("大同市云冈区工商业联合会召开执委会。云冈区工商联主席出席。", "云冈区工商业联合会", "云冈区工商联"),
+    ("大同市云冈区工商联召开执委会。", "云冈区工商业联合会", "云冈区工商联"),
+    ("政协大同市云冈区委员会召开常委会议。云冈区政协主席出席。", "政协云冈区委员会", "云冈区政协"),
+    ("大同市人社局召开会议。", "大同市人力资源和社会保障局", "大同市人社局"),
+    ("大同市卫健委召开会议。", "大同市卫生健康委员会", "大同市卫健委"),
+    # the Party's name before an area is dropped; its committee is the area's 委
+    ("中共大同市云冈区委员会召开全会。", "云冈区委", "中共大同市云冈区委员会"),
+    ("中共云冈区委统战部召开会议。", "云冈区委统战部", "中共云冈区委统战部"),
+    # a standard body written bare is the document's own
+    ("大同市云冈区委统战部召开会议。各民主党派、工商联负责人参加。", "云冈区工商业联合会", "云冈区工商联"),
+    ("大同市召开会议，市人大、政协领导出席。", "政协大同市委员会", "大同市政协"),
+])
+def test_standard_bodies_by_either_form(text, name, alias):
+    x = extraction(text)
+    got = {e.name: e for e in x.entities}
+    assert name in got, sorted(got)
+    assert alias in got[name].aliases
+    assert sum(1 for e in x.entities if alias in e.aliases or e.name == alias) == 1
+
+
+@pytest.mark.parametrize("text", [
+    "大同市云冈区召开会议，各级工商联负责人参加。",      # a kind across levels
+    "全国工商联召开会议。",                              # the national body, by its own name
+])
+def test_a_bare_body_of_no_one_area_is_not_the_documents(text):
+    assert not any(e.name.endswith("工商业联合会") and not e.name.startswith("全国") for e in extraction(text).entities)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("大同市人力资源和社会保障局、市文化和旅游局参加。", {"大同市人力资源和社会保障局", "市文化和旅游局"}),
+    ("区法院和区检察院联合开展活动。", {"区法院", "区检察院"}),
+    ("各民主党派和工商联负责人出席。", {"工商联"}),          # 和 between two names (工商联: the report's own)
+    ("省委统战部领导和市委统战部负责同志出席。", {"省委统战部", "市委统战部"}),
+])
+def test_and_joins_words_of_one_name_only_as_a_standard_body_has_it(text, expected):
+    from helpers import found
+    got = {n for c, n in found(text, ["name_grammar"]) if c in ("GovernmentAgency", "PartyOrganization", "MassOrganization")}
+    assert got == expected
 
 
 def test_a_city_report_naming_districts_equally_has_no_district():

@@ -34,7 +34,15 @@ SPECIFIC_TAGS = {"ns", "nsf", "nz", "x", "eng", "nt"}  # not j: 环保, 工信 a
 
 @lru_cache(maxsize=1)
 def _grammar():
-    rows = sorted(read_table("names.tsv"), key=lambda r: -len(r[0]))
+    rows = list(read_table("names.tsv"))
+    listed = {r[0] for r in rows}
+    # both forms of the standard bodies, as suffixes after an area or a level word
+    for short, full, *cls in read_table("body_forms.tsv"):
+        for form in (short, full.rsplit("}", 1)[-1] if "{}" in full else full):
+            if cls and form not in listed and len(form) >= 2:
+                rows.append((form, cls[0], "30", "level"))
+                listed.add(form)
+    rows.sort(key=lambda r: -len(r[0]))
     table = {r[0]: (r[1], int(r[2]), r[3] if len(r) > 3 else "") for r in rows}
     pattern = re.compile(alternation(r[0] for r in rows))
     return table, pattern
@@ -237,16 +245,24 @@ def _barriers() -> frozenset[str]:
 
 
 def _inner_and(ctx: Context, j: int) -> bool:
-    """Whether 和 at token j joins two words of one official name (住房和城乡建设局)
-    rather than two names (区法院和区检察院, 党委和政府): the word before it is a plain
-    noun, not a name, an organization word or a level word."""
-    prev = ctx.tokens[j - 1]
-    if prev.tag not in ("n", "vn", "an") or len(prev.text) < 2 or prev.text in word_set("stopwords.tsv"):
-        return False
-    if prev.text.endswith(tuple(_grammar()[0])) or prev.text in _context_prefixes():
-        return False
-    return j < 2 or _breaks(ctx.tokens[j - 2]) or ctx.tokens[j - 2].tag in ("ns", "nt") or \
-        has_context_prefix(ctx, ctx.tokens[j - 2].start)
+    """Whether 和 (与) at token j joins two words of one official name (住房和城乡建设局)
+    rather than two names (区法院和区检察院, 民主党派和工商联): only where the full name
+    of a standard body has it there (body_forms.tsv, names.tsv)."""
+    text, t = ctx.doc.text, ctx.tokens[j]
+    return any(text.endswith(before, 0, t.start) and text.startswith(after, t.end)
+               for before, after in _and_names().get(t.text, ()))
+
+
+@lru_cache(maxsize=1)
+def _and_names() -> dict[str, tuple[tuple[str, str], ...]]:
+    """和/与 -> (what comes before it, what after) in the names of standard bodies."""
+    names = [r[1].replace("{}", "") for r in read_table("body_forms.tsv")] + [r[0] for r in read_table("names.tsv")]
+    out: dict[str, set[tuple[str, str]]] = {}
+    for n in names:
+        for k, ch in enumerate(n):
+            if ch in "和与" and 0 < k < len(n) - 1:
+                out.setdefault(ch, set()).add((n[:k], n[k + 1:]))
+    return {k: tuple(sorted(v)) for k, v in out.items()}
 
 
 PLACE_SUFFIXES = {"村", "社区", "镇", "乡"}
@@ -386,7 +402,7 @@ def name_grammar(ctx: Context):
         if not (event and _SCOPE.match(text, start)):
             start += _strip_leading(text[start:e])
         start = _drop_leading_verb(ctx, start, s)
-        if start >= s and not event:
+        if start >= s and not event and not (start == s and _own_body(ctx, s, e)):
             continue  # a bare suffix (统战部, 街道) names nothing by itself (a meeting's convener may name it)
         if suffix == "委" and text[max(0, s - 1):e] in _POSTS_IN_委:
             continue  # 市委常委, 支部主委: a post in the body, not a body
@@ -416,6 +432,20 @@ def name_grammar(ctx: Context):
                 start += len(place)
                 name = name[len(place):]
         yield ctx.mention(start, e, cls, "name_grammar", 0.6 if contextual else 0.7)
+
+
+def _own_body(ctx: Context, s: int, e: int) -> bool:
+    """A standard body written bare (各民主党派、工商联), which is the document's own
+    (context.tsv), and not a kind across areas (各级工商联, 全国各地工商联)."""
+    if ctx.doc.text[s:e] not in _own_words():
+        return False
+    before = ctx.doc.text[max(0, s - 4):s]
+    return not any(before.endswith(w) for w in word_set("scope.tsv") | {"各", "全国", "各地", "基层", "中央"})
+
+
+@lru_cache(maxsize=1)
+def _own_words() -> frozenset[str]:
+    return frozenset(r[0] for r in read_table("context.tsv") if r[1] == "own")
 
 
 _POSTS_IN_委 = {"常委", "主委"}   # (副主委 ends in 主委)
