@@ -188,6 +188,12 @@ def _index() -> list:
 
 def _cached_index() -> list:
     """``_index()``, from the cache file when it was written from the same data file."""
+    return _cached("gazetteer.marshal", _index)
+
+
+def _cached(filename: str, build):
+    """What ``build()`` makes from the data file, from the cache file ``filename``
+    when that was written from the same data file by the same version of kg."""
     txt, packed = _data_file()
     src = txt if txt.is_file() else packed
     try:
@@ -196,14 +202,14 @@ def _cached_index() -> list:
         raise GazetteerError(f"cannot read jionlp's gazetteer in {src.parent}: {e}") from e
     key = [_CACHE_VERSION, str(src), st.st_size, st.st_mtime_ns]
     root = os.environ.get("KG_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    path = Path(root) / "kg" / "gazetteer.marshal"
+    path = Path(root) / "kg" / filename
     try:
         got = marshal.loads(path.read_bytes())
         if got[0] == key:
             return got[1:]
     except (OSError, ValueError, EOFError, TypeError, IndexError):
         pass
-    index = _index()
+    index = build()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -212,6 +218,18 @@ def _cached_index() -> list:
     except OSError:
         pass   # an unwritable cache costs the reading again next time, nothing else
     return index
+
+
+def _village_names() -> list:
+    return [sorted({line.strip().split("\t")[0] for line in _data_lines() if line.startswith("\t\t\t\t")})]
+
+
+@lru_cache(maxsize=1)
+def villages() -> frozenset[str]:
+    """The names of villages and communities (the data's fifth level, 300,000 of
+    them, 30 MB), read on first use: a name the suffix grammar finds (某某村, 某某社区)
+    is a real one when it is here."""
+    return frozenset(_cached("villages.marshal", _village_names)[0])
 
 
 @lru_cache(maxsize=1)

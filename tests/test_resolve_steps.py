@@ -111,6 +111,8 @@ def test_make_entities_gives_areas_their_code_and_parent():
 @pytest.mark.parametrize("text, actor", [
     ("芦淞区委统战部\n今年以来，深入开展调研活动。组织党外人士参加培训。", "芦淞区委统战部"),
     ("近日，汇川区工商联召开执委会议。会议总结了上半年工作。", "汇川区工商业联合会"),
+    # places written together: the innermost acts
+    ("漳浦县赤湖镇双塘村\n今年以来，建成便民服务站2个。", "双塘村"),
 ])
 def test_actors(text, actor):
     r = run(text, "actors")

@@ -155,7 +155,7 @@ def settle(mentions: list[Mention]) -> list[Mention]:
 def run(doc: Document, sentences: tuple[Sentence, ...], tokens: tuple[Token, ...],
         components: Iterable[str] | None = None) -> Context:
     """Run the registered components (or the named subset) over one document."""
-    from kg.extract import coordination, meetings, metrics, names, officials, quoted, relations  # noqa: F401  (registers them)
+    from kg.extract import coordination, meetings, metrics, names, officials, places, quoted, relations  # noqa: F401  (registers them)
 
     ctx = Context(doc, sentences, tokens)
     chosen = list(REGISTRY.values()) if components is None else [REGISTRY[n] for n in components]

@@ -408,6 +408,8 @@ def name_grammar(ctx: Context):
             continue  # 市委常委, 支部主委: a post in the body, not a body
         if FAMILY.get(cls) == "Place" and s - start < 2:
             continue  # 后社区: a one-character body names no place
+        if suffix in ("社区", "村") and not _village_ok(ctx, start, s, e):
+            continue
         name = text[start:e]
         contextual = has_context_prefix(ctx, start)
         if flag == "level" and not (contextual or gazetteer.load().leading_places(name)):
@@ -422,7 +424,7 @@ def name_grammar(ctx: Context):
         generic = cls != "Honor" and _is_generic(ctx, start, s)   # 省级示范基地 is a designation
         if not contextual and (generic or strict and not _is_specific(ctx, start, s, cls != "Project")):
             continue
-        if cls == "Site":
+        if cls == "Site" or suffix in ("社区", "村"):
             # a site named with its area in front (航海西路街道中晟互联网大厦): the area
             # is a place of its own, mentioned here
             for place in gazetteer.load().leading_places(name):
@@ -446,6 +448,25 @@ def _own_body(ctx: Context, s: int, e: int) -> bool:
 @lru_cache(maxsize=1)
 def _own_words() -> frozenset[str]:
     return frozenset(r[0] for r in read_table("context.tsv") if r[1] == "own")
+
+
+def _village_ok(ctx: Context, start: int, s: int, e: int) -> bool:
+    """A village or community the gazetteer does not list (kg.extract.places lists
+    the ones it does) is one only by a short name with something specific in it
+    (not 样板社区, 线上社区, 初具现代化城市社区)."""
+    text = ctx.doc.text
+    lead = "".join(gazetteer.load().leading_places(text[start:s]))
+    body = start + len(lead)
+    names = gazetteer.villages()
+    if text[body:e] in names:
+        return True
+    if any(text[k:e] in names and text[k - 1] in "省市区县旗镇乡道" for k in range(body + 1, e - 2)):
+        return False      # 旧镇镇双塘村: a listed village after its town (kg.extract.places finds it)
+    words = [t for t in ctx.tokens[ctx.token_index(body):ctx.token_index(s)] if t.start >= body]
+    return s - body <= 4 and _is_specific(ctx, body, s) and not any(t.tag in _NOT_IN_A_VILLAGE for t in words)
+
+
+_NOT_IN_A_VILLAGE = {"f", "v", "vn", "d", "p", "c", "u", "uj"}   # 线上社区, 打造社区
 
 
 _POSTS_IN_委 = {"常委", "主委"}   # (副主委 ends in 主委)
@@ -539,84 +560,3 @@ def _refine(cls: str, name: str) -> str:
         if name.startswith(prefix) and (when == "*" or when == cls):
             return to
     return cls
-
-
-def _place_ok(gaz, name: str, skip) -> bool:
-    areas = gaz.lookup(name)
-    return bool(areas) and name not in skip and len(name) >= 2 and (len(name) >= 3 or areas[0].level != "town")
-
-
-def _char_chain(gaz, text: str, pos: int, skip) -> list[str]:
-    """Places that follow each other from ``pos``, longest first at each step
-    (信阳新县 → 信阳, 新县), whatever the tokens say."""
-    chain = []
-    while pos < len(text) and text[pos:pos + 2] in gaz.first_two:
-        best, k = None, 2
-        while pos + k <= len(text) and text[pos:pos + k] in gaz.prefixes:
-            if _place_ok(gaz, text[pos:pos + k], skip):
-                best = text[pos:pos + k]
-            k += 1
-        if best is None:
-            break
-        chain.append(best)
-        pos += len(best)
-    return chain
-
-
-@register("gazetteer_places", produces="mentions", priority=2)
-def gazetteer_places(ctx: Context):
-    """Administrative areas the gazetteer knows, matched over up to six tokens; where
-    jieba cut across two names (信/阳新县 for 信阳新县), a chain of names matched
-    character by character that ends on a token boundary and covers more wins."""
-    gaz = gazetteer.load()
-    skip = word_set("places.tsv")
-    toks = ctx.tokens
-    text = ctx.doc.text
-    first_two = gaz.first_two
-    i = 0
-    while i < len(toks):
-        # every name and alias has two or more characters: most tokens start none
-        if text[toks[i].start:toks[i].start + 2] not in first_two:
-            i += 1
-            continue
-        best = None
-        acc = ""
-        for j in range(i, min(i + 6, len(toks))):
-            acc += toks[j].text
-            if acc not in gaz.prefixes:
-                break
-            if _place_ok(gaz, acc, skip):
-                best = j
-        chain = _char_chain(gaz, text, toks[i].start, skip)
-        chain_end = toks[i].start + sum(map(len, chain))
-        if len(chain) >= 2 and (chain_end == len(text) or chain_end in ctx.token_start_set) and (
-                best is None or chain_end > toks[best].end):
-            pos = toks[i].start
-            for name in chain:
-                full = name if name in gaz.by_name else gaz.aliases[name]
-                yield ctx.mention(pos, pos + len(name), "AdministrativeArea", "gazetteer_places", 0.8, full)
-                pos += len(name)
-            i = ctx.token_index(chain_end) if chain_end < len(text) else len(toks)
-            continue
-        if best is None:
-            i += 1
-            continue
-        s, e = toks[i].start, toks[best].end
-        surface = text[s:e]
-        full = surface if surface in gaz.by_name else gaz.aliases[surface]
-        # an alias glued to more name (郑州中央文化区) is part of that name, not the city
-        nxt = toks[best + 1] if best + 1 < len(toks) else None
-        if full != surface and nxt is not None and nxt.tag in ("n", "ns", "nz", "x"):
-            i = best + 1
-            continue
-        yield ctx.mention(s, e, "AdministrativeArea", "gazetteer_places", 0.9 if full == surface else 0.8, full)
-        i = best + 1
-
-
-@register("context_words", produces="mentions", priority=0)
-def context_words(ctx: Context):
-    """我区, 全市, 该街道 …: words that stand for the document's own area."""
-    words = {r[0] for r in read_table("context.tsv") if r[0].startswith(("我", "全", "本", "该"))}
-    pat = re.compile(alternation(words))
-    for m in pat.finditer(ctx.doc.text):
-        yield ctx.mention(m.start(), m.end(), "AdministrativeArea", "context_words", 0.5)

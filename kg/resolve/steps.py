@@ -142,17 +142,26 @@ def _actor_area(gaz, key: EntityKey, cls: str) -> bool:
     return area is None or area.level in ("county", "town")
 
 
+def _innermost(r: Resolution, mentions, i: int) -> EntityKey:
+    """The last of a chain of places and bodies written together from mention i
+    (库尔勒市电力社区: the community, not the city)."""
+    while i + 1 < len(mentions) and mentions[i + 1].start == mentions[i].end and r.key(mentions[i + 1]) \
+            and mentions[i].cls == "AdministrativeArea" and mentions[i + 1].cls in ACTOR_CLASSES:
+        i += 1
+    return r.key(mentions[i])
+
+
 @step("actors", produces="actors", requires=("keys",))
 def actors(r: Resolution) -> None:
     """Who acts where no clause says: the document's, each article's and each section's actor."""
     gaz = gazetteer.load()
     ctx, sents = r.ctx, r.ctx.sentences
     # the document's: the first organization or county named in its opening lines
-    for m in ctx.mentions:
+    for i, m in enumerate(ctx.mentions):
         k = r.key(m)
         if k and m.cls in ACTOR_CLASSES and ctx.sentence_at(m.start).index < 4 and m.extractor != "bylines" \
                 and _actor_area(gaz, k, m.cls):
-            r.actor = k
+            r.actor = _innermost(r, ctx.mentions, i)
             break
     # each article's: the organization or area its header names (中原区西流湖街道)
     article_actor: list[tuple[int, EntityKey | None]] = [(0, r.actor)]

@@ -1,0 +1,124 @@
+"""Places: administrative areas from the gazetteer, the villages and communities it
+lists, and the words that stand for a document's own area (我区, 全市)."""
+from __future__ import annotations
+
+import re
+
+from kg import gazetteer
+from kg.extract import Context, alternation, read_table, register, word_set
+from kg.extract.names import _is_generic
+
+
+def _place_ok(gaz, name: str, skip) -> bool:
+    areas = gaz.lookup(name)
+    return bool(areas) and name not in skip and len(name) >= 2 and (len(name) >= 3 or areas[0].level != "town")
+
+
+def _char_chain(gaz, text: str, pos: int, skip) -> list[str]:
+    """Places that follow each other from ``pos``, longest first at each step
+    (信阳新县 → 信阳, 新县), whatever the tokens say."""
+    chain = []
+    while pos < len(text) and text[pos:pos + 2] in gaz.first_two:
+        best, k = None, 2
+        while pos + k <= len(text) and text[pos:pos + k] in gaz.prefixes:
+            if _place_ok(gaz, text[pos:pos + k], skip):
+                best = text[pos:pos + k]
+            k += 1
+        if best is None:
+            break
+        chain.append(best)
+        pos += len(best)
+    return chain
+
+
+@register("gazetteer_places", produces="mentions", priority=2)
+def gazetteer_places(ctx: Context):
+    """Administrative areas the gazetteer knows, matched over up to six tokens; where
+    jieba cut across two names (信/阳新县 for 信阳新县), a chain of names matched
+    character by character that ends on a token boundary and covers more wins."""
+    gaz = gazetteer.load()
+    skip = word_set("places.tsv")
+    toks = ctx.tokens
+    text = ctx.doc.text
+    first_two = gaz.first_two
+    i = 0
+    while i < len(toks):
+        # every name and alias has two or more characters: most tokens start none
+        if text[toks[i].start:toks[i].start + 2] not in first_two:
+            i += 1
+            continue
+        best = None
+        acc = ""
+        for j in range(i, min(i + 6, len(toks))):
+            acc += toks[j].text
+            if acc not in gaz.prefixes:
+                break
+            if _place_ok(gaz, acc, skip):
+                best = j
+        chain = _char_chain(gaz, text, toks[i].start, skip)
+        chain_end = toks[i].start + sum(map(len, chain))
+        if len(chain) >= 2 and (chain_end == len(text) or chain_end in ctx.token_start_set) and (
+                best is None or chain_end > toks[best].end):
+            pos = toks[i].start
+            for name in chain:
+                full = name if name in gaz.by_name else gaz.aliases[name]
+                yield ctx.mention(pos, pos + len(name), "AdministrativeArea", "gazetteer_places", 0.8, full)
+                pos += len(name)
+            i = ctx.token_index(chain_end) if chain_end < len(text) else len(toks)
+            continue
+        if best is None:
+            i += 1
+            continue
+        s, e = toks[i].start, toks[best].end
+        surface = text[s:e]
+        full = surface if surface in gaz.by_name else gaz.aliases[surface]
+        # an alias glued to more name (郑州中央文化区) is part of that name, not the city
+        nxt = toks[best + 1] if best + 1 < len(toks) else None
+        if full != surface and nxt is not None and nxt.tag in ("n", "ns", "nz", "x"):
+            i = best + 1
+            continue
+        yield ctx.mention(s, e, "AdministrativeArea", "gazetteer_places", 0.9 if full == surface else 0.8, full)
+        i = best + 1
+
+
+@register("context_words", produces="mentions", priority=0)
+def context_words(ctx: Context):
+    """我区, 全市, 该街道 …: words that stand for the document's own area."""
+    words = {r[0] for r in read_table("context.tsv") if r[0].startswith(("我", "全", "本", "该"))}
+    pat = re.compile(alternation(words))
+    for m in pat.finditer(ctx.doc.text):
+        yield ctx.mention(m.start(), m.end(), "AdministrativeArea", "context_words", 0.5)
+
+
+_VILLAGE = re.compile(r"社区|村")
+
+
+def _inside_a_word(ctx: Context, s: int) -> bool:
+    """The name at ``s`` would continue a word to its left: a lone character before
+    it (线/上社区) that is no function word and no level word ending a place (某镇/丰山村)."""
+    i = ctx.token_index(s)
+    if i == 0:
+        return False
+    t = ctx.tokens[i - 1]
+    return len(t.text) == 1 and "\u4e00" <= t.text <= "\u9fff" and t.tag not in ("p", "c", "u", "uj", "d", "r", "v") \
+        and t.text not in word_set("stopwords.tsv") and t.text not in "省市区县旗镇乡街道"
+VILLAGE_MAX = 8     # characters of a village's or community's name, suffix included
+
+
+@register("villages", produces="mentions", priority=2)
+def villages(ctx: Context):
+    """Villages and communities the gazetteer lists (某某村, 某某社区, 某某村委会), the
+    longest that ends at the suffix and starts a word, and whose name is more than
+    generic words (幸福社区 is a kind where the text says no more)."""
+    names = gazetteer.villages()
+    text = ctx.doc.text
+    starts = ctx.token_start_set
+    for m in _VILLAGE.finditer(text):
+        e = m.end()
+        for k in range(min(VILLAGE_MAX, e), len(m.group()) + 1, -1):
+            s = e - k
+            if s in starts and text[s:e] in names:
+                if not _is_generic(ctx, s, m.start()) and not _inside_a_word(ctx, s):
+                    end = e + 2 if text.startswith("委会", e) else e
+                    yield ctx.mention(s, end, "AdministrativeArea", "villages", 0.8, text[s:e])
+                break
