@@ -23,6 +23,20 @@ def names(text, components=("name_grammar",)):
     ("江苏陶都新材料科技有限公司年产5万吨特种陶瓷项目开工。", "江苏陶都新材料科技有限公司年产5万吨特种陶瓷项目"),
     ("在西望村、洑东村建成服务中心。", "西望村"),                  # single characters before 村
     ("在西望村、洑东村建成服务中心。", "洑东村"),                  # a character before a word ending in 村
+    # sites: museums, halls, hotels, religious sites, scenic areas
+    ("组织参观遵义会议纪念馆和红军山烈士陵园。", "遵义会议纪念馆"),
+    ("参观了黔东南州民族博物馆。", "黔东南州民族博物馆"),
+    ("大会在凯里市金泉湖大酒店召开。", "金泉湖大酒店"),
+    ("前往灵隐寺开展宗教政策宣讲。", "灵隐寺"),
+    ("在草海国家湿地公园开展志愿服务。", "草海国家湿地公园"),
+    # bases: stations, posts, centres and reading rooms with a specific name
+    ("“红石榴”志愿服务驿站揭牌。", "“红石榴”志愿服务驿站"),
+    ("依托云冈区侨界工作站开展服务。", "云冈区侨界工作站"),
+    ("建成“同心”农家书屋。", "“同心”农家书屋"),
+    # bodies: federations, associations, a democratic party's branch
+    ("泰国华侨华人联合会来访。", "泰国华侨华人联合会"),
+    ("民盟云冈区总支开展活动。", "民盟云冈区总支"),
+    ("沿文化路、幸福大街设置宣传栏。", "文化路"),                  # a road may be named by any word
 ])
 def test_names_found(text, name):
     assert name in names(text)
@@ -40,6 +54,9 @@ def test_names_found(text, name):
     ("纪委监委合署办公。", "监委"),               # a short commission needs its level or place
     ("推进新农村建设。", "新农村"),               # an adjective before 农村 names no village
     ("全市新建村级党群服务中心126个。", "新建村级党群服务中心"),  # a description of a kind
+    ("建好用好党员活动室和服务中心。", "活动室和服务中心"),
+    ("各村新建文化活动中心。", "新建文化活动中心"),                 # a kind, nothing specific
+    ("来到酒店参加活动。", "酒店"),                                # a bare suffix
 ])
 def test_not_names(text, not_a_name):
     assert not any(not_a_name in n for n in names(text))
@@ -48,6 +65,17 @@ def test_not_names(text, not_a_name):
 def test_site_with_its_area_in_front_is_two_mentions():
     got = found("在平安里街道星河互联网大厦设立服务点。", ["name_grammar", "gazetteer_places"])
     assert ("Site", "星河互联网大厦") in got
+
+
+@pytest.mark.parametrize("text, name, written", [
+    ("大会在凯里市金泉湖大酒店召开。", "金泉湖大酒店", "凯里市金泉湖大酒店"),
+    ("凯里市“石榴籽之家”揭牌。", "“石榴籽之家”", "凯里市“石榴籽之家”"),
+    ("走访了凯里市双塘村。", "双塘村", "凯里市双塘村"),
+])
+def test_a_site_written_after_its_area_is_named_so_too(text, name, written):
+    from helpers import extraction
+    e = next(e for e in extraction(text).entities if e.name == name)
+    assert written in e.aliases
 
 
 def test_completed_context_form_ends_the_name():

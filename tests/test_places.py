@@ -15,7 +15,7 @@ def places(text):
     # listed names that jieba cuts across (唐/行村, 双/塘村)
     ("今年以来，唐行村组织党员开展志愿服务。", "唐行村"),
     ("双塘村建成了村史馆。", "双塘村"),
-    ("华旺社区新时代文明实践站正式启用。", "华旺社区"),
+    ("华旺社区组织志愿者开展环境整治。", "华旺社区"),
     ("北新村村委会组织村民代表召开会议。", "北新村"),
     ("漳浦县旧镇镇双塘村开展志愿服务。", "双塘村"),                   # after its town's level word
 ])
@@ -38,3 +38,15 @@ def test_a_village_committee_is_its_village():
     x = extraction("桃源县唐行村村委会组织开展活动。")
     village = next(e for e in x.entities if e.name == "唐行村")
     assert village.cls == "AdministrativeArea"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("来自泰国、越南和澳大利亚的侨领参加座谈。", {"泰国", "越南", "澳大利亚"}),
+    ("阿联酋华侨华人联合会会长一行来访。", set()),                    # inside a longer name
+    ("印尼、沙特客商前来洽谈。", {"印度尼西亚", "沙特阿拉伯"}),          # short forms, by the canonical name
+    ("中美、中欧班列开行。", set()),                                  # China–US is no country
+])
+def test_countries(text, expected):
+    from helpers import extraction
+    got = {e.name for e in extraction(text).entities if e.cls == "AdministrativeArea"}
+    assert got == expected

@@ -421,7 +421,8 @@ def name_grammar(ctx: Context):
             continue
         cls = _refine(cls, name)
         strict = strict and cls != "Honor"
-        generic = cls != "Honor" and _is_generic(ctx, start, s)   # 省级示范基地 is a designation
+        # 省级示范基地 is a designation; a road may be named by any word (文化路, 幸福路)
+        generic = cls != "Honor" and suffix not in ("路", "大街", "街", "巷") and _is_generic(ctx, start, s)
         if not contextual and (generic or strict and not _is_specific(ctx, start, s, cls != "Project")):
             continue
         if cls == "Site" or suffix in ("社区", "村"):

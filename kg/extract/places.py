@@ -3,6 +3,7 @@ lists, and the words that stand for a document's own area (我区, 全市)."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from kg import gazetteer
 from kg.extract import Context, alternation, read_table, register, word_set
@@ -122,3 +123,21 @@ def villages(ctx: Context):
                     end = e + 2 if text.startswith("委会", e) else e
                     yield ctx.mention(s, end, "AdministrativeArea", "villages", 0.8, text[s:e])
                 break
+
+
+@lru_cache(maxsize=1)
+def _countries() -> tuple[dict[str, str], re.Pattern]:
+    """Each country's names -> its canonical name, and a pattern of all of them."""
+    names = {n: row[0] for row in read_table("countries.tsv") for n in row}
+    return names, re.compile(alternation(names))
+
+
+@register("countries", produces="mentions", priority=2)
+def countries(ctx: Context):
+    """Countries (countries.tsv) where a word starts and ends (美国, 印尼, 马来西亚; 美国人
+    says the country too), not inside another word (印度 in 印度尼西亚, 中美)."""
+    names, pattern = _countries()
+    starts, ends = ctx.token_start_set, {t.end for t in ctx.tokens}
+    for m in pattern.finditer(ctx.doc.text):
+        if m.start() in starts and (m.end() in ends or m.end() == len(ctx.doc.text)):
+            yield ctx.mention(m.start(), m.end(), "AdministrativeArea", "countries", 0.8, names[m.group()])

@@ -75,6 +75,18 @@ def area_prefixes(r: Resolution) -> None:
             offset += len(place)
 
 
+@step("written_with_area", produces="keys", requires=("keys",))
+def written_with_area(r: Resolution) -> None:
+    """A site, base or village written right after its area's name is named so too (某市“某某之家”)."""
+    text = r.ctx.doc.text
+    ms = r.ctx.mentions
+    for a, b in zip(ms, ms[1:]):
+        kb = r.key(b)
+        if a.end == b.start and a.cls == "AdministrativeArea" and kb is not None and r.key(a) is not None \
+                and (b.cls in ("Site", "Base") or b.cls == "AdministrativeArea" and b.text.endswith(("村", "社区"))):
+            r.aliases[kb].add(text[a.start:b.end].replace(" ", ""))
+
+
 @step("declared_short_forms", produces="keys", requires=("keys",))
 def declared_short_forms(r: Resolution) -> None:
     """A short form an organization's name declares (简称…) stands for it where used later."""
