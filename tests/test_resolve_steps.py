@@ -132,6 +132,23 @@ def test_composed_relations_place_a_name_in_its_prefix():
     assert ("学院街道", "西陵区") in located or ("西陵区学院街道", "西陵区") in located
 
 
+@pytest.mark.parametrize("text, value, about", [
+    # the body that reports a figure is its source, not what it describes
+    ("据贵州省统计局消息，全省规模以上工业增加值增长8.5%。", 8.5, "贵州省"),
+    ("根据国家统计局反馈，上半年，贵州GDP为9800亿元。", 980000000000, "贵州省"),
+    ("贵州省市场监管局发布消息，全省新登记市场主体达45.2万户。", 452000, "贵州省"),
+    # a count of people taking part in a meeting or course describes it
+    ("近日，汇川区委组织部举办青年干部培训班，全区60名青年干部参加了此次培训。", 60, "汇川区青年干部培训班"),
+    ("汇川区委统战部召开统战工作会议，参会人员共120人。", 120, "汇川区统战工作会议"),
+    # not where the people are the body's own output
+    ("芦淞区委统战部\n今年以来，组织开展活动12场，培训党外人士800人次。", 800, "芦淞区委统战部"),
+])
+def test_attribute_metrics(text, value, about):
+    r = run(text, "attribute_metrics")
+    got = {m.value: m.about.name if m.about else None for m in r.metrics}
+    assert got[value] == about, got
+
+
 def test_attribute_metrics_gives_a_figure_the_subject_of_its_paragraph():
     r = run("芦淞区委统战部\n今年以来，芦淞区委统战部组织开展活动12场，服务群众3000余人次。", "attribute_metrics")
     assert r.metrics and all(m.about == EntityKey("Organization", "芦淞区委统战部") for m in r.metrics)

@@ -9,7 +9,7 @@ from kg import gazetteer
 from kg.extract import Context, read_table
 from kg.extract.relations import Sentence as RelSentence
 from kg.model import FAMILY, Entity, EntityKey, Mention, Metric, Relation
-from kg.naming import _QUOTE_CORE, canonical, core_key, is_short_form
+from kg.naming import _QUOTE_CORE, area_for, canonical, core_key, is_short_form
 from kg.periods import document_year, period_years
 from kg.resolve import ACTOR_CLASSES, Resolution, step
 from kg.resolve.context import article_headers, document_context, person_scopes, section_contexts, section_of
@@ -148,10 +148,21 @@ def make_entities(r: Resolution) -> None:
                                  code, within, tuple(sorted({(m.start, m.end) for m in ms}))))
 
 
-def _actor_area(gaz, key: EntityKey, cls: str) -> bool:
-    """An organization, or an area low enough to act (a county or town, or unknown)."""
+def _actor_area(gaz, key: EntityKey, cls: str, own: str | None = None) -> bool:
+    """An organization, or an area low enough to act (a county or town, or unknown),
+    or the document's own area whatever its level (a province's report)."""
     area = gaz.best(key.name) if cls == "AdministrativeArea" else None
-    return area is None or area.level in ("county", "town")
+    return area is None or area.level in ("county", "town") or area.name == own
+
+
+# 根据国家统计局反馈, 据某局统计, 某局发布消息: the body that reports a figure is its source, not its actor
+_SOURCE_BEFORE = re.compile(r"(?:根据|依据|据|来自|经)$")
+_SOURCE_AFTER = re.compile(r"(?:发布|通报|公布|披露|反馈|统计|消息|数据显示|介绍)")
+
+
+def _source(ctx, m: Mention) -> bool:
+    text = ctx.doc.text
+    return bool(_SOURCE_BEFORE.search(text[max(0, m.start - 2):m.start]) or _SOURCE_AFTER.match(text, m.end))
 
 
 def _innermost(r: Resolution, mentions, i: int) -> EntityKey:
@@ -169,10 +180,11 @@ def actors(r: Resolution) -> None:
     gaz = gazetteer.load()
     ctx, sents = r.ctx, r.ctx.sentences
     # the document's: the first organization or county named in its opening lines
+    own = area_for("own", r.context)
     for i, m in enumerate(ctx.mentions):
         k = r.key(m)
         if k and m.cls in ACTOR_CLASSES and ctx.sentence_at(m.start).index < 4 and m.extractor != "bylines" \
-                and _actor_area(gaz, k, m.cls):
+                and _actor_area(gaz, k, m.cls, own) and not _source(ctx, m):
             r.actor = _innermost(r, ctx.mentions, i)
             break
     # each article's: the organization or area its header names (中原区西流湖街道)
@@ -246,13 +258,44 @@ def name_relations(r: Resolution) -> None:
             r.relations.add(Relation(s, p, o, r.prov(si, rule, 0.7)))
 
 
+# people counted as they take part in a meeting or course: the figure describes it
+_ATTENDANCE = re.compile(r"参加|参会|与会|参训|出席|列席|学员|参培|受训|集中培训")
+# the meeting the text is about, referred back to (参加了此次培训, 本次培训学员)
+_THIS_EVENT = re.compile(r"此次|本次|这次|该次|会议|大会")
+_CLAUSE_END = re.compile(r"[，。；！？]")
+
+
+def _attended(r: Resolution, mc) -> EntityKey | None:
+    """The meeting or course whose attendance a count of people gives, in the figure's
+    clause (46名大学生参加了此次培训): the event named in its sentence, or the last one
+    named before where the clause refers back to it; None otherwise."""
+    if mc.unit != "PERSON":
+        return None
+    text = r.ctx.doc.text
+    s = r.ctx.sentences[mc.sentence]
+    a = max((m.end() for m in _CLAUSE_END.finditer(text, s.start, mc.start)), default=s.start)
+    b = next((m.start() for m in _CLAUSE_END.finditer(text, mc.end, s.end)), s.end)
+    clause = text[a:b]
+    if not _ATTENDANCE.search(clause):
+        return None
+    events = [(m.start, k) for m in r.ctx.mentions if m.cls == "Event" and (k := r.key(m)) is not None]
+    inside = [k for pos, k in events if s.start <= pos < s.end]
+    if inside:
+        return inside[0]
+    before = [k for pos, k in events if pos < s.start]
+    return before[-1] if before and _THIS_EVENT.search(clause) else None
+
+
 @step("attribute_metrics", produces="metrics", requires=("keys", "actors", "relations"))
 def attribute_metrics(r: Resolution) -> None:
-    """Metric candidates with their subject: their own, else the paragraph's topic at that sentence, else the actor."""
+    """Metric candidates with their subject: their own, an attended event, the paragraph's topic, else the actor."""
     sents = r.ctx.sentences
     year = document_year(sents)
     for mc in r.ctx.metrics:
-        if mc.about is not None:
+        about = _attended(r, mc)
+        if about is not None:
+            pass
+        elif mc.about is not None:
             about = r.key(mc.about)
         else:
             # the topic as it stands at the figure's sentence, not one set later
