@@ -28,3 +28,11 @@ def test_listed_items_need_something_specific():
 
 def test_party_committee_is_not_part_of_another_word():
     assert found("社区委员会召开会议。", ["party_committees"]) == set()
+
+
+@pytest.mark.parametrize("text", [
+    "建成了医疗卫生、家政服务、文化教育等设施。",       # kinds of service, not programs
+    "组织开展植树、义诊活动。",                         # unquoted work, not named programs
+])
+def test_shared_suffix_makes_no_program_of_kinds_of_work(text):
+    assert found(text, ["shared_suffix"]) == set()

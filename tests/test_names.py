@@ -37,6 +37,8 @@ def names(text, components=("name_grammar",)):
     ("泰国华侨华人联合会来访。", "泰国华侨华人联合会"),
     ("民盟云冈区总支开展活动。", "民盟云冈区总支"),
     ("沿文化路、幸福大街设置宣传栏。", "文化路"),                  # a road may be named by any word
+    ("依托乌江渡水电厂开展共建。", "乌江渡水电厂"),                # plants, banks, cooperatives
+    ("与贵阳农商银行签订协议。", "贵阳农商银行"),
 ])
 def test_names_found(text, name):
     assert name in names(text)
@@ -57,6 +59,7 @@ def test_names_found(text, name):
     ("建好用好党员活动室和服务中心。", "活动室和服务中心"),
     ("各村新建文化活动中心。", "新建文化活动中心"),                 # a kind, nothing specific
     ("来到酒店参加活动。", "酒店"),                                # a bare suffix
+    ("成为凯里市城市社区建设重点。", "城市社区"),                  # a kind of community after a city
 ])
 def test_not_names(text, not_a_name):
     assert not any(not_a_name in n for n in names(text))

@@ -81,9 +81,9 @@ def _after_last_break(ctx: Context, s: int, e: int) -> int:
 @register("shared_suffix", produces="mentions", priority=0)
 def shared_suffix(ctx: Context):
     """蓝天、碧水、净土保卫战: short items before a name share its suffix word."""
-    rows = [r for r in read_table("names.tsv") if r[1] in ("Program", "Project", "Event")]
-    quoted = [r for r in read_table("quoted.tsv") if r[1] in ("Program", "Event")]
-    suffixes = {r[0]: r[1] for r in rows + quoted}
+    # not the words that make a quoted name a program (“某某”教育, “某某”活动): unquoted,
+    # 文化教育 and 植树、义诊活动 are kinds of work, not names
+    suffixes = {r[0]: r[1] for r in read_table("names.tsv") if r[1] in ("Program", "Project", "Event")}
     pat = re.compile(rf"(?<![\u4e00-\u9fff])((?:[\u4e00-\u9fff]{{2,4}}、)+)([\u4e00-\u9fff]{{2,4}})({alternation(suffixes)})(?![\u4e00-\u9fff])")
     from kg.extract.officials import is_name
     for m in pat.finditer(ctx.doc.text):

@@ -464,7 +464,8 @@ def _village_ok(ctx: Context, start: int, s: int, e: int) -> bool:
     if any(text[k:e] in names and text[k - 1] in "省市区县旗镇乡道" for k in range(body + 1, e - 2)):
         return False      # 旧镇镇双塘村: a listed village after its town (kg.extract.places finds it)
     words = [t for t in ctx.tokens[ctx.token_index(body):ctx.token_index(s)] if t.start >= body]
-    return s - body <= 4 and _is_specific(ctx, body, s) and not any(t.tag in _NOT_IN_A_VILLAGE for t in words)
+    return s - body <= 4 and _is_specific(ctx, body, s) and not _is_generic(ctx, body, s) \
+        and not any(t.tag in _NOT_IN_A_VILLAGE for t in words)     # 某市城市社区建设: a kind
 
 
 _NOT_IN_A_VILLAGE = {"f", "v", "vn", "d", "p", "c", "u", "uj"}   # 线上社区, 打造社区
