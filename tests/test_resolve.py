@@ -201,6 +201,8 @@ def test_short_forms(name, expected):
     # a standard body written bare is the document's own
     ("大同市云冈区委统战部召开会议。各民主党派、工商联负责人参加。", "云冈区工商业联合会", "云冈区工商联"),
     ("大同市召开会议，市人大、政协领导出席。", "政协大同市委员会", "大同市政协"),
+    # bare, after another area's body in its sentence: that area's
+    ("大同市云冈区召开座谈会。贵州省遵义市委常委带队，各民主党派、工商联代表参加。", "遵义市工商业联合会", "遵义市工商联"),
 ])
 def test_standard_bodies_by_either_form(text, name, alias):
     x = extraction(text)
@@ -252,3 +254,13 @@ def test_a_district_the_gazetteer_lacks_is_the_report_own():
     assert x.context["county"] == "青石堰区"
     assert ("Event", "青石堰区青年干部培训班") in names(x)
     assert ("邹立群", "memberOf", "青石堰区委") in {(r.subject.name, r.predicate, r.object.name) for r in x.relations}
+
+
+@pytest.mark.parametrize("text, name, cls", [
+    ("民盟遵义市委会副主委出席。", "民盟遵义市委员会", "DemocraticParty"),     # 委会: no Party committee 遵义市委
+    ("王某代表中共云冈区委统战部致辞。", "云冈区委统战部", "PartyOrganization"),  # 代表 before the body
+])
+def test_bodies_after_a_party_or_a_person(text, name, cls):
+    got = {e.name: e.cls for e in extraction(text).entities}
+    assert got.get(name) == cls, got
+    assert "遵义市委" not in got

@@ -127,7 +127,8 @@ def party_committees(ctx: Context):
     """X区委 / 中共X区委 / 区委: a Party committee named by its area."""
     gaz = gazetteer.load()
     text = ctx.doc.text
-    for m in re.finditer(rf"([{LEVELS}])委(?!员|书记|常委|副书记)", text):
+    # not 委会 (民建某市委会 is a democratic party's committee, by the name grammar)
+    for m in re.finditer(rf"([{LEVELS}])委(?!员|书记|常委|副书记|会)", text):
         start = m.start()
         # the area's full name ends right before 委: 中原区委, 郑州市委
         for k in range(min(gaz.max_len, start + 1), 1, -1):

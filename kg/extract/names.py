@@ -84,7 +84,15 @@ def _breaks(t) -> bool:
         return True
     if t.tag in ("nt", "n") and len(t.text) >= 4 and re.search("[和与及]", t.text[1:-1]):
         return True  # 党和政府, 党和国家: a coordination, not a name
-    return len(t.text) >= 2 and t.tag in BREAK_TAGS
+    # a place's name is name material whatever jieba tags it (遵义 v, 大同 d)
+    return len(t.text) >= 2 and t.tag in BREAK_TAGS and not _a_place(t.text)
+
+
+def _a_place(word: str) -> bool:
+    """A word that names an area the gazetteer knows (遵义, 大同), not a two-character
+    town the data lists by a common word (社区)."""
+    areas = gazetteer.load().lookup(word)
+    return bool(areas) and len(word) >= 2 and (len(word) >= 3 or areas[0].level != "town")
 
 
 _ORDINAL = re.compile(r"第?[一二三四五六七八九十百\d]+[届次]|第[一二三四五六七八九十百\d]+期|[届次]")
@@ -221,6 +229,9 @@ def find_name(ctx: Context, s: int, e: int, maxlen: int, organization: bool = Tr
                 break
         if len(t.text) == 1 and t.tag == "v" and j > 0 and _breaks(toks[j - 1]):
             break  # 抓/项目 after a verb: a one-character verb at the edge of a clause
+        if t.text in _BETWEEN_PERSON_AND_BODY and (ctx.doc.text.startswith("中共", start)
+                                                  or gazetteer.load().leading_places(ctx.doc.text[start:e])):
+            break  # 李某代表中共某区委统战部: the name starts at the Party's or the area's name
         if start < s and has_context_prefix(ctx, start) and not gazetteer.load().leading_places(
                 ctx.doc.text[t.start:e]):
             break  # 上街区委区政府: a completed context form (区政府) starts the name
@@ -355,7 +366,7 @@ def _is_specific(ctx: Context, start: int, s: int, places: bool = True) -> bool:
         if t.start < start:
             i += 1
             continue
-        if t.tag in SPECIFIC_TAGS or t.text.isdigit() or t.text in "“”" or (
+        if t.tag in SPECIFIC_TAGS or t.text.isdigit() or t.text in "“”" or (places and _a_place(t.text)) or (
                 len(t.text) == 1 and t.tag not in BREAK_TAGS | {"w", "v", "a", "m", "q"}
                 and t.text not in word_set("stopwords.tsv")):
             return True
@@ -471,7 +482,8 @@ def _village_ok(ctx: Context, start: int, s: int, e: int) -> bool:
 _NOT_IN_A_VILLAGE = {"f", "v", "vn", "d", "p", "c", "u", "uj"}   # 线上社区, 打造社区
 
 
-_POSTS_IN_委 = {"常委", "主委"}   # (副主委 ends in 主委)
+_POSTS_IN_委 = {"常委", "主委"}
+_BETWEEN_PERSON_AND_BODY = {"代表", "领导", "带领", "率领", "陪同", "受"}   # (副主委 ends in 主委)
 _SCOPE = re.compile(r"全(?:国|省|市|区|县|州|旗|盟|镇|乡|街道)")
 _HOLDING = re.compile(r"出席|参加|召开|举行|举办|主持|列席")
 _MECHANISM = re.compile(r"制度|机制|工作法|模式|平台")

@@ -27,13 +27,35 @@ def context_of_document(r: Resolution) -> None:
     r.sec_context = section_contexts(r.ctx, r.context, r.sec)
 
 
+def _in_force(r: Resolution, i: int) -> dict[str, str]:
+    """The context of mention i; for a standard body written bare (工商联), the last
+    county, city or province named before it in its sentence is its own (漳州市委常委
+    带队，各民主党派、工商联…: 漳州市's)."""
+    ctx, m = r.ctx, r.ctx.mentions[i]
+    c = r.context_at(m.start)
+    if m.text not in _own_words():
+        return c
+    gaz = gazetteer.load()
+    text = ctx.doc.text
+    for p in range(m.start - 2, ctx.sentence_at(m.start).start - 1, -1):
+        areas = [a for a in map(gaz.best, gaz.leading_places(text[p:m.start])) if a]
+        if areas and areas[0].level in ("county", "city", "province"):
+            return {**c, "own": areas[-1].name if areas[-1].level != "town" else areas[0].name}
+    return c
+
+
+@lru_cache(maxsize=1)
+def _own_words() -> frozenset[str]:
+    return frozenset(row[0] for row in read_table("context.tsv") if row[1] == "own")
+
+
 @step("collect_aliases", produces="keys", requires=("context",))
 def collect_aliases(r: Resolution) -> None:
     """Each mention's entity key (its canonical name in context) and the aliases it shows."""
     ctx, doc = r.ctx, r.ctx.doc
     scopes = person_scopes(ctx, r.context, lambda m: r.context_at(m.start))
-    for m in ctx.mentions:
-        naming = canonical(m, r.context_at(m.start))
+    for i, m in enumerate(ctx.mentions):
+        naming = canonical(m, _in_force(r, i))
         if naming is None or FAMILY.get(m.cls) is None:
             continue
         name = naming.name
