@@ -215,15 +215,17 @@ def canonical(m: Mention, context: dict[str, str]) -> Naming | None:
     if m.cls == "Event" and m.extractor != "congresses":
         return event_name(name, context)
     plenum = m.extractor == "congresses" and name.startswith(("区委", "县委", "市委", "省委"))  # 区委十一届三次全会
-    if FAMILY.get(m.cls) == "Organization" or m.cls == "Document" or FAMILY.get(m.cls) == "Place" or plenum:
+    # an honor named after a level (省民族团结进步模范集体) is that area's; 省级… names a rank
+    if FAMILY.get(m.cls) == "Organization" or m.cls in ("Document", "Honor") or FAMILY.get(m.cls) == "Place" or plenum:
         lead = "《" if m.cls == "Document" else _party_prefix(name)   # 《区委…》, 民进省委
         body = name[len(lead):]
         for prefix, level, template in _context_rules():
             if body.startswith(prefix) and not prefix.startswith(("我", "全", "本", "该")) and not (
-                    level == "own" and gazetteer.load().leading_places(body[len(prefix):])):  # 政协某区委员会
+                    level == "own" and gazetteer.load().leading_places(body[len(prefix):])) and not (
+                    m.cls == "Honor" and (level == "own" or body[len(prefix):].startswith("级"))):  # 政协某区委员会
                 area = area_for(level, context)
                 if area is None:
-                    return None if m.cls != "Document" else Naming(name)
+                    return None if m.cls not in ("Document", "Honor") else Naming(name)
                 name = lead + template.format(area=area) + body[len(prefix):]
                 contextual = True
                 break

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from kg.extract import Context, alternation, read_table, register
+from kg.extract import Context, alternation, read_table, register, word_set
 
 CN_DIGIT = "一二三四五六七八九十"
 
@@ -151,26 +151,62 @@ def congresses(ctx: Context):
             yield ctx.mention(m.start(), m.end(), "Event", "congresses", 0.9, f"{m.group(1)}届{part}全会")
 
 
-_HONOR_END = re.compile(r"称号|荣誉称号|[，。；、,（(]|和|等")
+# where a list of titles ends: 称号, the clause, a coordination (not 和谐, 和平)
+_HONOR_END = re.compile(r"等?(?:荣誉)?称号|等荣誉|等奖项|[，。；,（(]|和(?![谐平美])|(?<![一二三四五六七八九])等")
+# 命名183家单位为…, 将某镇确定为…: the title after the 为 that closes the cue
+_NAMED_AS = re.compile(r"(?:命名|确定|认定|授予|评定)[^，。；“”]{1,20}?为")
+# 获 alone is an award verb, but not in 获悉, 获批, 获得 (a cue of its own), 获取 …
+_GOT = re.compile(r"(?<![收荣捕查破缴俘斩])获(?![悉批得取知益救胜利准赠奖赞选评此])")
+# not titles: 获得感 (a sense of gain), 获此殊荣 (this honour, named before)
+_NOT_A_TITLE = re.compile(r"感|此|该")
+_YEAR = re.compile(r"(?:19|20)\d\d年度?")
+_LEAD_YEAR = re.compile(r"(?:19|20)\d\d年(?!度)")
+
+
+def _honor_end(text: str, start: int) -> int | None:
+    """Where the titles after an award verb end; an end mark inside quotes is part of
+    a title (“全国民族团结进步示范区(单位)”)."""
+    for m in _HONOR_END.finditer(text, start, min(len(text), start + 120)):
+        if text.count("“", start, m.start()) <= text.count("”", start, m.start()):
+            return m.start()
+    return None
+
+
+def _honor_items(text: str, s: int, e: int):
+    """(start, end) of each title in a list after an award verb (A、B、C等荣誉称号)."""
+    pos = s
+    for part in text[s:e].split("、"):
+        a, b = pos, pos + len(part)
+        pos = b + 1
+        while a < b and text[a] in "了过":
+            a += 1
+        yield a, b
 
 
 @register("honors", produces="mentions", priority=3)
 def honors(ctx: Context):
-    """The title after an award verb, up to 称号 or the clause end."""
+    """The titles after an award verb (荣获, 被评为, 获, 命名…为), up to 称号 or the
+    clause end; a list of them (A、B等荣誉称号) gives each."""
     text = ctx.doc.text
     pat = re.compile(alternation(cues()["honor_cue"]))
-    for m in pat.finditer(text):
-        end = _HONOR_END.search(text, m.end(), m.end() + 30)
-        if not end:
+    starts = [m.end() for m in pat.finditer(text)] + [m.end() for m in _NAMED_AS.finditer(text)] + \
+        [m.end() for m in _GOT.finditer(text)]
+    for start in sorted(set(starts)):
+        stop = _honor_end(text, start)
+        if stop is None:
             continue
-        s, e = m.end(), end.start()
-        while s < e and text[s] in "了过":
-            s += 1
-        title = text[s:e]
-        if re.fullmatch(r"“[^“”]+”", title):
-            title = title[1:-1]   # “河南省…模范集体” is named without its marks; “天府杯”省优质工程奖 keeps them
-        if 3 <= len(title) <= 25 and not re.search(r"\d", title):  # 利息补助20万元 is a sum, not a title
-            yield ctx.mention(s, e, "Honor", "honors", 0.7, title)
+        if _NOT_A_TITLE.match(text, start):
+            continue
+        for s, e in _honor_items(text, start, stop):
+            lead = _LEAD_YEAR.match(text, s)
+            if lead:
+                s = lead.end()   # 获2014年“某某”称号: when it was given, not a word of the title
+            title = text[s:e]
+            if re.fullmatch(r"“[^“”]+”", title):
+                title = title[1:-1]   # “河南省…模范集体” is named without its marks; “天府杯”省优质工程奖 keeps them
+            if 3 <= len(title) <= 30 and not re.search(r"\d", _YEAR.sub("", title)) \
+                    and not any(w in title for w in word_set("scope.tsv")):  # 利息补助20万元 is a sum; 各级 no title
+                yield ctx.mention(s, e, "Honor", "honors", 0.7, title)
 
 
 @lru_cache(maxsize=1)
