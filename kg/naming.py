@@ -121,6 +121,8 @@ def core_key(name: str) -> str:
 def area_for(level: str, context: dict[str, str]) -> str | None:
     """The area a level word means: 市 in a report from a county-level city
     (绵竹市) is that city, not the prefecture above it."""
+    if level == "prefecture":   # 州 means the city only in an autonomous prefecture's report
+        return context["city"] if context.get("city", "").endswith("州") and context["city"] != context.get("county") else None
     if level == "own":      # the area in force where it is written, else the document's most specific
         return context.get("own") or next((context[lv] for lv in ("county", "city", "province") if context.get(lv)), None)
     if level == "city" and context.get("county", "").endswith("市"):

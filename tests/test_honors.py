@@ -37,3 +37,13 @@ def test_an_honor_named_after_a_level_is_the_reports_areas():
     x = extraction("遵义市汇川区洗马镇\n该镇荣获省民族团结进步和谐乡镇、省级文明镇等荣誉称号。")
     got = {e.name for e in x.entities if e.cls == "Honor"}
     assert {"贵州省民族团结进步和谐乡镇", "省级文明镇"} <= got
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("县领导对商会2023年度优秀会员、优秀理事、优秀副会长等进行了表彰。",
+     {"2023年度优秀会员", "2023年度优秀理事", "2023年度优秀副会长"}),            # the year is every one's
+    ("大会对先进集体和先进个人予以表彰。", {"先进集体和先进个人"}),
+    ("会议对他们进行了表彰。", set()),                                            # people, no title
+])
+def test_titles_of_those_commended(text, expected):
+    assert titles(text) == expected

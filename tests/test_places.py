@@ -50,3 +50,30 @@ def test_countries(text, expected):
     from helpers import extraction
     got = {e.name for e in extraction(text).entities if e.cls == "AdministrativeArea"}
     assert got == expected
+
+
+def test_a_county_by_its_bare_short_form_where_the_report_makes_it_its_own():
+    from helpers import extraction
+    text = ("宁波遂昌商会换届大会召开\n县领导出席会议。县人大常委会副主任王某致辞，希望商会宣传遂昌、推介遂昌，"
+            "为遂昌发展献计出力。")
+    x = extraction(text)
+    assert x.context.get("county") == "遂昌县"
+    got = {e.name: e for e in x.entities}
+    assert "遂昌" in got["遂昌县"].aliases
+    assert "遂昌县人民代表大会常务委员会" in got       # 县人大常委会, now that the county is known
+
+
+@pytest.mark.parametrize("text", [
+    "思想开化，观念更新。",                                   # once, and no county bodies
+    "开化县委召开会议。开化、常山两地联动。",                 # the county named in full: the gazetteer's
+])
+def test_a_bare_short_form_is_no_county_otherwise(text):
+    got = {n for c, n in found(text, ["county_short_forms"])}
+    assert got == set()
+
+
+def test_a_prefecture_word_means_the_autonomous_prefecture():
+    from helpers import extraction
+    x = extraction("凉山州召开民族团结进步工作会议。会上，州民宗委作了发言。")
+    names = {e.name for e in x.entities}
+    assert "凉山彝族自治州民族宗教事务委员会" in names

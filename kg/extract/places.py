@@ -141,3 +141,44 @@ def countries(ctx: Context):
     for m in pattern.finditer(ctx.doc.text):
         if m.start() in starts and (m.end() in ends or m.end() == len(ctx.doc.text)):
             yield ctx.mention(m.start(), m.end(), "AdministrativeArea", "countries", 0.8, names[m.group()])
+
+
+@lru_cache(maxsize=1)
+def _county_short_forms() -> dict[str, str]:
+    """Bare short forms of counties (开化 for 开化县) that name one county, -> its name."""
+    gaz = gazetteer.load()
+    forms: dict[str, set[str]] = {}
+    for full, rows in gaz.by_name.items():
+        for _name, level, _code, _parent, alias in rows:
+            if level == "county" and alias and len(alias) >= 2 and alias != full and full[-1] in "县区市旗":
+                forms.setdefault(alias, set()).add(full)
+    return {a: next(iter(f)) for a, f in forms.items() if len(f) == 1 and not gaz.lookup(a)}
+
+
+_OWN_BODIES = "委|政府|人大|政协|领导|纪委|人民政府|委书记"
+
+
+@register("county_short_forms", produces="mentions", priority=1)
+def county_short_forms(ctx: Context):
+    """A county named by its bare short form (开化 for 开化县; too many are words to
+    take anywhere): only in a report that calls its own bodies 县委, 县领导 … by the
+    county's level word, names no county in full, and writes that short form as a
+    word of its own at least twice (宣传开化、推介开化)."""
+    text = ctx.doc.text
+    gaz = gazetteer.load()
+    if any(m.cls == "AdministrativeArea" and (a := gaz.best(m.name or m.text)) and a.level == "county"
+           for m in ctx.mentions):
+        return
+    forms = _county_short_forms()
+    starts, ends = ctx.token_start_set, {t.end for t in ctx.tokens}
+    found: dict[str, list[int]] = {}
+    for t in ctx.tokens:
+        if t.text in forms:
+            found.setdefault(t.text, []).append(t.start)
+    for short, at in found.items():
+        full = forms[short]
+        if len(at) < 2 or not re.search(rf"(?<![\u4e00-\u9fff]){full[-1]}(?:{_OWN_BODIES})", text):
+            continue
+        for s in at:
+            if s in starts and s + len(short) in ends:
+                yield ctx.mention(s, s + len(short), "AdministrativeArea", "county_short_forms", 0.6, full)

@@ -183,6 +183,27 @@ def _honor_items(text: str, s: int, e: int):
         yield a, b
 
 
+# 对某某2019年度优秀会员、优秀理事等进行了表彰: the titles of those honoured
+_COMMENDED = re.compile(r"对([^，。；]{4,80}?)等?(?:进行了?|予以|给予)(?:通报)?表彰")
+_HONOR_WORD = re.compile(r"优秀|先进|模范|标兵|能手|之星|示范|[一二三]等奖|杰出|突出贡献")
+
+
+def _commended(text: str):
+    """(start, end, title) of each title in 对…进行表彰; a year the first one starts
+    with (2019年度) is every one's, and what comes before that year is who gives them."""
+    for m in _COMMENDED.finditer(text):
+        pos, year = m.start(1), ""
+        for n, part in enumerate(m.group(1).split("、")):
+            s, e = pos, pos + len(part)
+            pos = e + 1
+            y = _YEAR.search(part)
+            if n == 0 and y:
+                s, year = s + y.start(), y.group()
+            title = text[s:e]
+            if _HONOR_WORD.search(title) and 3 <= len(title) <= 30:
+                yield s, e, title if title.startswith(year) else year + title
+
+
 @register("honors", produces="mentions", priority=3)
 def honors(ctx: Context):
     """The titles after an award verb (荣获, 被评为, 获, 命名…为), up to 称号 or the
@@ -207,6 +228,8 @@ def honors(ctx: Context):
             if 3 <= len(title) <= 30 and not re.search(r"\d", _YEAR.sub("", title)) \
                     and not any(w in title for w in word_set("scope.tsv")):  # 利息补助20万元 is a sum; 各级 no title
                 yield ctx.mention(s, e, "Honor", "honors", 0.7, title)
+    for s, e, title in _commended(text):
+        yield ctx.mention(s, e, "Honor", "honors", 0.6, title)
 
 
 @lru_cache(maxsize=1)
