@@ -264,3 +264,8 @@ def test_bodies_after_a_party_or_a_person(text, name, cls):
     got = {e.name: e.cls for e in extraction(text).entities}
     assert got.get(name) == cls, got
     assert "遵义市委" not in got
+
+
+def test_a_provinces_report_has_no_city_of_its_own():
+    x = extraction("贵州省市场监管局发布消息，全省新登记企业8.1万户。遵义、六盘水分别为1.2万户和0.8万户，遵义增长最快。")
+    assert x.context.get("province") == "贵州省" and "city" not in x.context

@@ -140,6 +140,11 @@ def test_composed_relations_place_a_name_in_its_prefix():
     # a count of people taking part in a meeting or course describes it
     ("近日，汇川区委组织部举办青年干部培训班，全区60名青年干部参加了此次培训。", 60, "汇川区青年干部培训班"),
     ("汇川区委统战部召开统战工作会议，参会人员共120人。", 120, "汇川区统战工作会议"),
+    # a province's report names its cities as parts: the figures are the province's
+    ("贵州省市场监管局发布消息，全省新登记企业8.1万户，遵义、六盘水分别为1.2万户和0.8万户。\n今年新登记个体户12.5万户。",
+     125000, "贵州省"),
+    # a relative clause before the subject (位于…的); its figure's subject carries to the next
+    ("位于洗马镇的双塘村海外人口达3000多人，归侨20多人。", 20, "双塘村"),
     # not where the people are the body's own output
     ("芦淞区委统战部\n今年以来，组织开展活动12场，培训党外人士800人次。", 800, "芦淞区委统战部"),
 ])

@@ -82,6 +82,21 @@ def _indicator(ctx: Context, sent_start: int, pos: int, end: int) -> str:
     return ind[-20:] + noun
 
 
+# 位于某镇的某村海外人口达5000多人: the clause opens with where its subject lies
+_RELATIVE = re.compile(r"(?:位于|地处|坐落于|坐落在|地处于)[^，。；]{1,20}?的")
+
+
+def _relative_subject(ctx: Context, sent_start: int, pos: int):
+    """The name right after a clause-opening 位于…的 before the figure at ``pos``."""
+    text = ctx.doc.text
+    left = text[sent_start:pos]
+    cut = sent_start + max((m.end() for m in _INDICATOR_START.finditer(left)), default=0)
+    rel = _RELATIVE.match(text, cut)
+    if rel is None:
+        return None
+    return next((x for x in ctx.mentions_between(rel.end(), pos) if x.start == rel.end() and x.cls in ABOUT), None)
+
+
 def _counted_noun(ctx: Context, end: int) -> str:
     """Nouns that follow a count directly, up to a verb or punctuation."""
     i = ctx.token_index(end)
@@ -136,7 +151,7 @@ def statistics(ctx: Context):
             sentences[sent.index] = Sentence(ctx, sent.index, [x for x in ctx.mentions_between(sent.start, sent.end)
                                                                if x.cls != "Concept"])
         subject = sentences[sent.index].subject(m.start(), ABOUT)
-        about = subject[0] if subject else None
+        about = subject[0] if subject else _relative_subject(ctx, sent.start, m.start())
         yield MetricCandidate(text[m.start():e], m.start(), e, _indicator(ctx, sent.start, m.start(), e),
                               float(round(value, 6)), base, approx, period, about, sent.index, "number+unit",
                               0.7 if about is not None else 0.5)

@@ -48,6 +48,10 @@ def document_context(ctx: Context) -> dict[str, str]:
     for level in ("city", "province"):
         if level not in out and counts[level]:
             out[level] = counts[level].most_common(1)[0][0]
+    if _PROVINCE_OWN.search(text) and not _LOWER_OWN.search(text):
+        # a province's report (全省…) names its cities as parts of it: none is its own
+        for level in ("county", "city"):
+            out.pop(level, None)
     if "province" not in out and "city" in out:
         c = gaz.best(out["city"])
         if c and c.parent:
@@ -62,6 +66,8 @@ def document_context(ctx: Context) -> dict[str, str]:
     return out
 
 
+_PROVINCE_OWN = re.compile(r"全省|我省|本省")
+_LOWER_OWN = re.compile(r"全市|我市|本市|全区|我区|本区|全县|我县|本县|全州|我州|全旗")
 _COUNTY_BODY = re.compile(r"([\u4e00-\u9fff]{2,5}?[区县旗])(?=[区县旗]委|[区县旗]人民政府|[区县旗]政府|[区县旗]人大|[区县旗]政协)")
 
 

@@ -214,7 +214,7 @@ def actors(r: Resolution) -> None:
     for header in article_headers(sents):
         found = next((k for m in ctx.mentions_between(sents[header[0]].start, sents[header[-1]].end)
                       if (k := r.key(m)) and m.cls in ACTOR_CLASSES and m.extractor != "context_words"
-                      and _actor_area(gaz, k, m.cls)), None)
+                      and _actor_area(gaz, k, m.cls, own) and not _source(ctx, m)), None)
         article_actor.append((header[0], found or r.actor))
 
     def actor_at(sentence: int) -> EntityKey | None:
@@ -236,7 +236,8 @@ def actors(r: Resolution) -> None:
         inside = ctx.mentions_between(first.start, first.end)
         opener = RelSentence(ctx, first.index, [m for m in inside if m.cls != "Concept"]).opening(set(ACTOR_CLASSES))
         key = r.key(opener) if opener else None
-        if key and opener.extractor != "context_words" and _actor_area(gaz, key, opener.cls):
+        if key and opener.extractor != "context_words" and _actor_area(gaz, key, opener.cls, own) \
+                and not _source(ctx, opener):
             r.sec_actor[k] = key
 
 
@@ -313,16 +314,23 @@ def attribute_metrics(r: Resolution) -> None:
     """Metric candidates with their subject: their own, an attended event, the paragraph's topic, else the actor."""
     sents = r.ctx.sentences
     year = document_year(sents)
-    for mc in r.ctx.metrics:
+    # a figure's own subject is the topic of the figures after it in its paragraph
+    # (某村海外人口达5000多人，归侨30多人), as a clause's subject is
+    said: dict[int, tuple[int, EntityKey]] = {}
+    for mc in sorted(r.ctx.metrics, key=lambda x: x.start):
+        para = sents[mc.sentence].paragraph
         about = _attended(r, mc)
         if about is not None:
             pass
-        elif mc.about is not None:
+        elif mc.about is not None and r.key(mc.about) is not None:
             about = r.key(mc.about)
+            said[para] = (mc.sentence, about)
         else:
             # the topic as it stands at the figure's sentence, not one set later
-            earlier = [k for si, k in r.topics_seen[sents[mc.sentence].paragraph] if si <= mc.sentence]
-            about = earlier[-1] if earlier else r.sec_actor[r.sec[mc.sentence]]
+            earlier = [(si, k) for si, k in r.topics_seen[para] if si <= mc.sentence]
+            if para in said and (not earlier or said[para][0] >= earlier[-1][0]):
+                earlier.append(said[para])
+            about = earlier[-1][1] if earlier else r.sec_actor[r.sec[mc.sentence]]
         r.metrics.append(Metric(about, mc.indicator, mc.value, mc.unit, mc.approximate, mc.period,
                                 mc.text, mc.start, mc.end, r.prov(mc.sentence, mc.rule, mc.confidence),
                                 period_years(mc.period, year)))
