@@ -36,3 +36,15 @@ def test_party_committee_is_not_part_of_another_word():
 ])
 def test_shared_suffix_makes_no_program_of_kinds_of_work(text):
     assert found(text, ["shared_suffix"]) == set()
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a counted list whose count is its length: each item is a name of the kind
+    ("打造金秋汇智、金秋健康、金秋益行三个平台。",
+     {("Base", "金秋汇智"), ("Base", "金秋健康"), ("Base", "金秋益行")}),
+    ("开设了金秋直通车、最美金秋人两个载体。", {("Program", "金秋直通车"), ("Program", "最美金秋人")}),
+    ("推动防疫、环保、安全三项工程。", set()),                      # single ordinary words
+    ("打造金秋汇智、金秋健康两个平台和三个载体。", {("Base", "金秋汇智"), ("Base", "金秋健康")}),
+])
+def test_counted_lists(text, expected):
+    assert found(text, ["listed_kind"]) == expected

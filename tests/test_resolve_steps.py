@@ -157,3 +157,12 @@ def test_attribute_metrics(text, value, about):
 def test_attribute_metrics_gives_a_figure_the_subject_of_its_paragraph():
     r = run("芦淞区委统战部\n今年以来，芦淞区委统战部组织开展活动12场，服务群众3000余人次。", "attribute_metrics")
     assert r.metrics and all(m.about == EntityKey("Organization", "芦淞区委统战部") for m in r.metrics)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("遵义市汇川区\n区“红枫之家”获评省级示范单位。", "汇川区“红枫之家”"),
+    ("遵义市委统战部\n市“红枫驿站”正式启用。", "遵义市“红枫驿站”"),
+])
+def test_level_before_a_quote(text, name):
+    r = run(text, "level_before_a_quote")
+    assert name in {k.name for k in r.groups}

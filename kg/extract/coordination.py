@@ -104,22 +104,27 @@ def shared_suffix(ctx: Context):
 @register("listed_kind", produces="mentions", priority=0)
 def listed_kind(ctx: Context):
     """A、B、C等项目: each listed item is a name of that kind, if it looks like a name
-    (something specific in it: an unknown word, a place, a number)."""
+    (something specific in it: an unknown word, a place, a number); where the list is
+    counted and the count is its length (打造A、B、C三个平台), each item is a name."""
     from kg.extract.names import _is_generic, _is_specific
+    from kg.extract.metrics import chinese_number
     kinds = {r[0]: r[1] for r in read_table("list_kinds.tsv")}
     text = ctx.doc.text
-    pat = re.compile(rf"((?:[^、，。；：“”《》\s]{{2,16}}、)+[^、，。；：“”《》\s]{{2,16}})等(?:重点|一批|多家|十余家|多个)?({alternation(kinds)})")
+    pat = re.compile(rf"((?:[^、，。；：“”《》\s]{{2,16}}、)+[^、，。；：“”《》\s和与及]{{2,16}})"
+                     rf"(?:等(?:重点|一批|多家|十余家|多个)?|([两三四五六七八九十]{{1,2}})[个项大])({alternation(kinds)})")
     for m in pat.finditer(text):
-        cls = kinds[m.group(2)]
+        cls = kinds[m.group(3)]
         pos = m.start(1)
         items = m.group(1).split("、")
+        counted = m.group(2) is not None and chinese_number(m.group(2)) == len(items)
         for n, item in enumerate(items):
             s, e = pos, pos + len(item)
             pos = e + 1
             if n == 0:  # the first item starts after the last verb before the list: 全力加快A、B
                 s = _after_last_break(ctx, s, e)
-            if e - s >= 2 and _is_specific(ctx, s, e) and not _is_generic(ctx, s, e):
-                yield ctx.mention(s, e, cls, "listed_kind", 0.5)
+            one_word = ctx.token_index(s) == ctx.token_index(e - 1)     # 防疫, 环保: a word, no name
+            if e - s >= 2 and (counted and not one_word or _is_specific(ctx, s, e)) and not _is_generic(ctx, s, e):
+                yield ctx.mention(s, e, cls, "listed_kind", 0.6 if counted else 0.5)
 
 
 @register("party_committees", produces="mentions", priority=1)

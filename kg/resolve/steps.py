@@ -78,6 +78,28 @@ def collect_aliases(r: Resolution) -> None:
             r.aliases[key].add(ab.group(1))
 
 
+_LEVEL_BEFORE = {"市": "city", "区": "county", "县": "county", "省": "province", "镇": "town", "街道": "town"}
+
+
+@step("level_before_a_quote", produces="keys", requires=("keys",))
+def level_before_a_quote(r: Resolution) -> None:
+    """A level word right before a quoted base or program is its area (市“某某之家” → 某市“某某之家”)."""
+    text = r.ctx.doc.text
+    for m in r.ctx.mentions:
+        k = r.key(m)
+        if k is None or k.family not in ("Base", "Program") or not m.text.startswith("“"):
+            continue
+        for word, level in _LEVEL_BEFORE.items():
+            a = m.start - len(word)
+            if a >= 0 and text.startswith(word, a) and (a == 0 or not "\u4e00" <= text[a - 1] <= "\u9fff"
+                                                          or text[a - 1] in "的在由和与及、"):
+                area = area_for(level, r.context_at(m.start))
+                if area and k in r.groups:
+                    full = EntityKey(k.family, area + k.name)
+                    r.merge(k, full, alias=True)
+                break
+
+
 @step("area_prefixes", produces="keys", requires=("keys",))
 def area_prefixes(r: Resolution) -> None:
     """Places written in front of a place's name are mentioned there too (杭州市滨江区长河街道)."""
