@@ -482,8 +482,8 @@ def _village_ok(ctx: Context, start: int, s: int, e: int) -> bool:
 _NOT_IN_A_VILLAGE = {"f", "v", "vn", "d", "p", "c", "u", "uj"}   # 线上社区, 打造社区
 
 
-_POSTS_IN_委 = {"常委", "主委"}
-_BETWEEN_PERSON_AND_BODY = {"代表", "领导", "带领", "率领", "陪同", "受"}   # (副主委 ends in 主委)
+_POSTS_IN_委 = {"常委", "主委"}   # (副主委 ends in 主委)
+_BETWEEN_PERSON_AND_BODY = {"代表", "领导", "带领", "率领", "陪同", "受"}
 _SCOPE = re.compile(r"全(?:国|省|市|区|县|州|旗|盟|镇|乡|街道)")
 _HOLDING = re.compile(r"出席|参加|召开|举行|举办|主持|列席")
 _MECHANISM = re.compile(r"制度|机制|工作法|模式|平台")
