@@ -47,3 +47,15 @@ def test_an_honor_named_after_a_level_is_the_reports_areas():
 ])
 def test_titles_of_those_commended(text, expected):
     assert titles(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("国家民委命名120家单位为第八批“全国民族团结进步示范区(单位)”。",
+     {("第八批“全国民族团结进步示范区(单位)”", "awardedBy", "国家民委")}),
+    ("2014年，国家民委将凉山州确定为全国民族团结进步示范州试点。",
+     {("全国民族团结进步示范州试点", "awardedBy", "国家民委"), ("凉山彝族自治州", "awarded", "全国民族团结进步示范州试点")}),
+])
+def test_who_grants_and_who_receives_by_naming(text, expected):
+    got = {(r.subject.name, r.predicate, r.object.name) for r in extraction(text).relations
+           if r.predicate in ("awarded", "awardedBy")}
+    assert got == expected

@@ -346,6 +346,28 @@ def area_relations(ctx: Context):
 _GRANTED_BY = re.compile(r"被([^，。；]{2,30}?)(?:授予|评为|命名为|确定为)")
 
 
+# X命名183家单位为Y, X将某镇确定为Y: X grants Y; a name between 将/把 and the verb receives it
+_NAMED_AS = re.compile(r"(?:(将|把)([^，。；]{2,30}?))?(?:命名|确定|认定|评定)[^，。；“”]{0,20}?为")
+
+
+def _named_as(ctx: Context):
+    text = ctx.doc.text
+    for m in _NAMED_AS.finditer(text):
+        honor = next((x for x in ctx.mentions_between(m.end(), m.end() + 4) if x.cls == "Honor"), None)
+        if honor is None:
+            continue
+        si = ctx.sentence_at(m.start()).index
+        sent = ctx.sentences[si]
+        before = [x for x in ctx.mentions_between(sent.start, m.start()) if FAMILY.get(x.cls) == "Organization"]
+        clause = text[max((i for i in (text.rfind(c, sent.start, m.start()) for c in "，；") if i >= 0), default=sent.start):m.start()]
+        if before and before[-1].text in clause:
+            yield RelationCandidate(honor, "awardedBy", before[-1], si, "grant:X命名为", 0.6)
+        if m.group(1):
+            for x in ctx.mentions_between(m.start(2), m.end(2)):
+                if x.cls in ("AdministrativeArea", "Base", "Site") or FAMILY.get(x.cls) == "Organization":
+                    yield RelationCandidate(x, "awarded", honor, si, "grant:将X确定为", 0.6)
+
+
 @register("awarded_by", produces="relations", requires=("sentences", "mentions"))
 def awarded_by(ctx: Context):
     """被X授予Y: the honor Y is awarded by X. A base followed by (Honor) holds it."""
@@ -357,6 +379,7 @@ def awarded_by(ctx: Context):
             for g in grantor:
                 yield RelationCandidate(honor[0], "awardedBy", g, ctx.sentence_at(m.start()).index,
                                         "passive:被X授予", 0.7)
+    yield from _named_as(ctx)
     by_start = {m.start: m for m in ctx.mentions if m.cls == "Honor"}
     for m in ctx.mentions:
         if m.cls in ("Base", "Site") and text[m.end:m.end + 1] in "(（" and m.end + 1 in by_start:
