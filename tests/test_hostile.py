@@ -296,6 +296,23 @@ def test_idle_connections_are_closed(sample_build):
         s.stop()
 
 
+@pytest.mark.parametrize("text", [
+    "各民主党派、工商联" * 20_000 + "参加。",       # bare standard bodies, one sentence
+    "甲乙丙、" * 50_000 + "等项目",                  # a list of 50,000 items before a kind word
+    "蓝天、" * 50_000 + "保卫战",                    # and before a shared suffix
+    "获" * 100_000 + "荣获先进集体、" * 3_000,        # award verbs with nothing after them
+    "双塘村" * 50_000,                                # villages glued together
+], ids=["bare-bodies", "long-list", "shared-suffix", "award-verbs", "villages"])
+def test_long_runs_of_the_newer_rules_build_within_the_time_budget(tmp_path, text):
+    """Each is built under --doc-timeout 60: a rule that went back over its whole line
+    for every item (these took 480 s and 420 s before) would be skipped by name."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "run.txt").write_text(text, encoding="utf-8")
+    p = kg("build", folder, "-o", tmp_path / "o", "--jobs", "1", "--no-files", "--doc-timeout", "60", check=False)
+    assert p.returncode == 0 and "skipped" not in p.stdout and "Traceback" not in p.stderr, p.stdout[-500:]
+
+
 def test_the_endpoint_csv_stays_exact(bounded):
     status, _, body = bounded.get('SELECT ?x WHERE { BIND("=1+1" AS ?x) }', accept="text/csv")
     assert status == 200 and body.decode().splitlines()[1] == "=1+1"

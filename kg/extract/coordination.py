@@ -84,9 +84,16 @@ def shared_suffix(ctx: Context):
     # not the words that make a quoted name a program (“某某”教育, “某某”活动): unquoted,
     # 文化教育 and 植树、义诊活动 are kinds of work, not names
     suffixes = {r[0]: r[1] for r in read_table("names.tsv") if r[1] in ("Program", "Project", "Event")}
-    pat = re.compile(rf"(?<![\u4e00-\u9fff])((?:[\u4e00-\u9fff]{{2,4}}、)+)([\u4e00-\u9fff]{{2,4}})({alternation(suffixes)})(?![\u4e00-\u9fff])")
+    words = alternation(suffixes)
+    pat = re.compile(rf"(?<![\u4e00-\u9fff])((?:[\u4e00-\u9fff]{{2,4}}、)+)([\u4e00-\u9fff]{{2,4}})({words})$")
     from kg.extract.officials import is_name
-    for m in pat.finditer(ctx.doc.text):
+    text = ctx.doc.text
+    # each suffix first, then the list before it within a window: one regex over the
+    # whole text would try every start of a long run of 、 again (quadratic)
+    for end in re.finditer(rf"(?:{words})(?![\u4e00-\u9fff])", text):
+        m = pat.search(text, max(0, end.start() - _LIST_WINDOW), end.end())
+        if m is None:
+            continue
         suffix = m.group(3)
         cls = suffixes[suffix]
         items = re.findall(r"[\u4e00-\u9fff]{2,4}", m.group(1)) + [m.group(2)]
@@ -110,21 +117,44 @@ def listed_kind(ctx: Context):
     from kg.extract.metrics import chinese_number
     kinds = {r[0]: r[1] for r in read_table("list_kinds.tsv")}
     text = ctx.doc.text
-    pat = re.compile(rf"((?:[^、，。；：“”《》\s]{{2,16}}、)+[^、，。；：“”《》\s和与及]{{2,16}})"
-                     rf"(?:等(?:重点|一批|多家|十余家|多个)?|([两三四五六七八九十]{{1,2}})[个项大])({alternation(kinds)})")
-    for m in pat.finditer(text):
-        cls = kinds[m.group(3)]
-        pos = m.start(1)
-        items = m.group(1).split("、")
-        counted = m.group(2) is not None and chinese_number(m.group(2)) == len(items)
-        for n, item in enumerate(items):
-            s, e = pos, pos + len(item)
-            pos = e + 1
+    # the list's end is found first and the list read back from it, so a long run of
+    # 、 with no kind word after it costs one pass, not one per start
+    close = re.compile(rf"(?:等(?:重点|一批|多家|十余家|多个)?|([两三四五六七八九十]{{1,2}})[个项大])({alternation(kinds)})")
+    for m in close.finditer(text):
+        items = _list_before(text, m.start())
+        if len(items) < 2:
+            continue
+        cls = kinds[m.group(2)]
+        counted = m.group(1) is not None and chinese_number(m.group(1)) == len(items)
+        for n, (s, e) in enumerate(items):
             if n == 0:  # the first item starts after the last verb before the list: 全力加快A、B
                 s = _after_last_break(ctx, s, e)
             one_word = ctx.token_index(s) == ctx.token_index(e - 1)     # 防疫, 环保: a word, no name
             if e - s >= 2 and (counted and not one_word or _is_specific(ctx, s, e)) and not _is_generic(ctx, s, e):
                 yield ctx.mention(s, e, cls, "listed_kind", 0.6 if counted else 0.5)
+
+
+_ITEM = re.compile(r"[^、，。；：“”《》\s]{2,16}")
+_LIST_WINDOW = 160   # characters before a suffix where the list sharing it is looked for
+_LIST_ITEMS = 30     # items of one list, at most
+
+
+def _list_before(text: str, end: int) -> list[tuple[int, int]]:
+    """(start, end) of the items of the 、-list that ends at ``end``, in order; the last
+    item holds no 和/与/及 (A和B两个平台 is no list of A and B)."""
+    items: list[tuple[int, int]] = []
+    e = end
+    while len(items) < _LIST_ITEMS:
+        s = e
+        while s > 0 and e - s < 16 and text[s - 1] not in "、，。；：“”《》 \t\n":
+            s -= 1
+        if e - s < 2 or not _ITEM.fullmatch(text, s, e) or (not items and re.search("[和与及]", text[s:e])):
+            break
+        items.append((s, e))
+        if s == 0 or text[s - 1] != "、":
+            break
+        e = s - 1
+    return items[::-1]
 
 
 @register("party_committees", produces="mentions", priority=1)

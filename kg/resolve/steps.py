@@ -37,8 +37,11 @@ def _in_force(r: Resolution, i: int) -> dict[str, str]:
         return c
     gaz = gazetteer.load()
     text = ctx.doc.text
-    for p in range(m.start - 2, ctx.sentence_at(m.start).start - 1, -1):
-        areas = [a for a in map(gaz.best, gaz.leading_places(text[p:m.start])) if a]
+    # back through its sentence, but not past a few clauses (a line may be a megabyte)
+    for p in range(m.start - 2, max(ctx.sentence_at(m.start).start, m.start - 200) - 1, -1):
+        if text[p:p + 2] not in gaz.first_two:
+            continue      # no area's name starts here (most places)
+        areas = [a for a in map(gaz.best, gaz.leading_places(text[p:min(m.start, p + 40)])) if a]
         if areas and areas[0].level in ("county", "city", "province"):
             return {**c, "own": areas[-1].name if areas[-1].level != "town" else areas[0].name}
     return c
