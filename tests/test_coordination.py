@@ -16,6 +16,10 @@ from helpers import found
     ("在中共余杭区委的领导下。", "party_committees", {("PartyOrganization", "余杭区委")}),
     ("庆祝中国共产党成立100周年。", "national_bodies", {("PartyOrganization", "中国共产党")}),
     ("被教育部评为实验校。", "national_bodies", {("GovernmentAgency", "教育部")}),
+    # a short national name stands for the full one: one node either way
+    ("经国务院侨办和国务院侨务办公室审核。", "national_bodies", {("GovernmentAgency", "国务院侨务办公室")}),
+    ("中国科协、中国文联联合发文。", "national_bodies",
+     {("MassOrganization", "中国科学技术协会"), ("MassOrganization", "中国文学艺术界联合会")}),
 ])
 def test_coordination_table(text, component, expected):
     got = found(text, [component])

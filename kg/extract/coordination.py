@@ -180,6 +180,10 @@ def party_committees(ctx: Context):
 
 @register("national_bodies", produces="mentions", priority=2)
 def national_bodies(ctx: Context):
-    table = {r[0]: r[1] for r in read_table("national_orgs.tsv")}
+    """National bodies by name (national_orgs.tsv); a short name (国家民委) stands for
+    the full one its row gives, so a body named both ways is one node."""
+    rows = read_table("national_orgs.tsv")
+    table = {r[0]: r[1] for r in rows}
+    full = {r[0]: r[2] for r in rows if len(r) > 2 and r[2]}
     for m in re.finditer(alternation(table), ctx.doc.text):
-        yield ctx.mention(m.start(), m.end(), table[m.group()], "national_bodies", 0.9)
+        yield ctx.mention(m.start(), m.end(), table[m.group()], "national_bodies", 0.9, full.get(m.group(), ""))
