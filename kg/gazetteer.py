@@ -53,6 +53,12 @@ class Gazetteer:
             got = self._areas[full] = tuple(map(Area._make, self.by_name.get(full, ())))
         return got
 
+    def is_area_name(self, word: str) -> bool:
+        """``word`` names an area (遵义, 大同), not a two-character town the data lists
+        by a common word (社区)."""
+        areas = self.lookup(word)
+        return bool(areas) and len(word) >= 2 and (len(word) >= 3 or areas[0].level != "town")
+
     def lookup(self, name: str) -> tuple[Area, ...]:
         if name in self.by_name:
             return self.areas(name)

@@ -23,6 +23,12 @@ def _context_rules() -> list[tuple[str, str, str]]:
     return sorted(((r[0], r[1], r[2]) for r in read_table("context.tsv")), key=lambda r: -len(r[0]))
 
 
+@lru_cache(maxsize=1)
+def own_words() -> frozenset[str]:
+    """Standard bodies written bare that are the document's own (context.tsv, level own: 工商联)."""
+    return frozenset(r[0] for r in _context_rules() if r[1] == "own")
+
+
 def _strip_context(name: str, cls: str, areas: set[str]) -> str:
     """Drop leading places that only repeat the context, while what is left still
     begins with a place (中原区汝河路街道党工委 → 汝河路街道党工委)."""
@@ -65,6 +71,13 @@ def _body_forms() -> list[tuple[str, str]]:
     return sorted(((r[0], r[1]) for r in read_table("body_forms.tsv")), key=lambda r: -len(r[0]))
 
 
+@lru_cache(maxsize=1)
+def _by_full_form() -> list[tuple[str, str, str, str]]:
+    """(short, full, before the area, after it) of body_forms.tsv, longest full form first."""
+    rows = [(short, full, *(full.split("{}") if "{}" in full else ("", full))) for short, full in _body_forms()]
+    return sorted(rows, key=lambda r: -len(r[1]))
+
+
 def _an_area(text: str) -> bool:
     """``text`` is a chain of areas (中原区, 民建竞秀区: 民建某区委会 = 民建某区委员会)."""
     place = _party_area(text)
@@ -78,8 +91,9 @@ def _with_area(template: str, area: str) -> str:
 def full_form(name: str) -> str:
     """中原区法院 → 中原区人民法院, 某区政协 → 政协某区委员会: an area's name followed by
     the short form of a standard body (body_forms.tsv) is named by the full form."""
+    ends = {full: post for _, full, _, post in _by_full_form()}
     for short, full in _body_forms():
-        if name.endswith(short) and not name.endswith(full.rsplit("}", 1)[-1] if "{}" in full else full):
+        if name.endswith(short) and not name.endswith(ends[full]):
             area = name[:-len(short)]
             if _an_area(area):
                 return _with_area(full, area)
@@ -89,8 +103,7 @@ def full_form(name: str) -> str:
 def short_form(name: str) -> str | None:
     """The short form of a standard body named in full (某县工商业联合会 → 某县工商联), the
     first its table lists; None for any other name."""
-    for short, full in sorted(_body_forms(), key=lambda r: -len(r[1])):
-        pre, _, post = full.partition("{}") if "{}" in full else ("", "", full)
+    for short, _full, pre, post in _by_full_form():
         if len(name) > len(pre) + len(post) and name.startswith(pre) and name.endswith(post):
             area = name[len(pre):len(name) - len(post)]
             if _an_area(area) and area + short != name:

@@ -16,6 +16,7 @@ from functools import lru_cache
 from kg import gazetteer
 from kg.extract import Context, alternation, read_table, register, word_set
 from kg.model import FAMILY
+from kg.naming import own_words
 
 # Multi-character tokens with these tags end a name when met while extending left:
 # verbs, prepositions, conjunctions, adverbs, particles, pronouns, time words.
@@ -85,14 +86,7 @@ def _breaks(t) -> bool:
     if t.tag in ("nt", "n") and len(t.text) >= 4 and re.search("[和与及]", t.text[1:-1]):
         return True  # 党和政府, 党和国家: a coordination, not a name
     # a place's name is name material whatever jieba tags it (遵义 v, 大同 d)
-    return len(t.text) >= 2 and t.tag in BREAK_TAGS and not _a_place(t.text)
-
-
-def _a_place(word: str) -> bool:
-    """A word that names an area the gazetteer knows (遵义, 大同), not a two-character
-    town the data lists by a common word (社区)."""
-    areas = gazetteer.load().lookup(word)
-    return bool(areas) and len(word) >= 2 and (len(word) >= 3 or areas[0].level != "town")
+    return len(t.text) >= 2 and t.tag in BREAK_TAGS and not gazetteer.load().is_area_name(t.text)
 
 
 _ORDINAL = re.compile(r"第?[一二三四五六七八九十百\d]+[届次]|第[一二三四五六七八九十百\d]+期|[届次]")
@@ -366,7 +360,7 @@ def _is_specific(ctx: Context, start: int, s: int, places: bool = True) -> bool:
         if t.start < start:
             i += 1
             continue
-        if t.tag in SPECIFIC_TAGS or t.text.isdigit() or t.text in "“”" or (places and _a_place(t.text)) or (
+        if t.tag in SPECIFIC_TAGS or t.text.isdigit() or t.text in "“”" or (places and gazetteer.load().is_area_name(t.text)) or (
                 len(t.text) == 1 and t.tag not in BREAK_TAGS | {"w", "v", "a", "m", "q"}
                 and t.text not in word_set("stopwords.tsv")):
             return True
@@ -451,15 +445,10 @@ def name_grammar(ctx: Context):
 def _own_body(ctx: Context, s: int, e: int) -> bool:
     """A standard body written bare (各民主党派、工商联), which is the document's own
     (context.tsv), and not a kind across areas (各级工商联, 全国各地工商联)."""
-    if ctx.doc.text[s:e] not in _own_words():
+    if ctx.doc.text[s:e] not in own_words():
         return False
     before = ctx.doc.text[max(0, s - 4):s]
     return not any(before.endswith(w) for w in word_set("scope.tsv") | {"各", "全国", "各地", "基层", "中央"})
-
-
-@lru_cache(maxsize=1)
-def _own_words() -> frozenset[str]:
-    return frozenset(r[0] for r in read_table("context.tsv") if r[1] == "own")
 
 
 def _village_ok(ctx: Context, start: int, s: int, e: int) -> bool:

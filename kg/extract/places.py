@@ -11,8 +11,7 @@ from kg.extract.names import _is_generic
 
 
 def _place_ok(gaz, name: str, skip) -> bool:
-    areas = gaz.lookup(name)
-    return bool(areas) and name not in skip and len(name) >= 2 and (len(name) >= 3 or areas[0].level != "town")
+    return name not in skip and gaz.is_area_name(name)
 
 
 def _char_chain(gaz, text: str, pos: int, skip) -> list[str]:
@@ -103,6 +102,8 @@ def _inside_a_word(ctx: Context, s: int) -> bool:
     t = ctx.tokens[i - 1]
     return len(t.text) == 1 and "\u4e00" <= t.text <= "\u9fff" and t.tag not in ("p", "c", "u", "uj", "d", "r", "v") \
         and t.text not in word_set("stopwords.tsv") and t.text not in "省市区县旗镇乡街道"
+
+
 VILLAGE_MAX = 8     # characters of a village's or community's name, suffix included
 
 

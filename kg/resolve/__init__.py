@@ -53,9 +53,6 @@ class Resolution:
         """The context of the section holding text position ``pos``."""
         return self.sec_context[self.sec[self.ctx.sentence_at(pos).index]]
 
-    def section(self, sentence: int) -> int:
-        return self.sec[sentence]
-
     def merge(self, key: EntityKey, into: EntityKey, alias: bool = False) -> None:
         """Every mention of ``key`` now stands for ``into``, which takes its aliases
         (and with ``alias``, its name)."""

@@ -9,7 +9,7 @@ from kg import gazetteer
 from kg.extract import Context, read_table
 from kg.extract.relations import Sentence as RelSentence
 from kg.model import FAMILY, Entity, EntityKey, Mention, Metric, Relation
-from kg.naming import _QUOTE_CORE, area_for, canonical, core_key, is_short_form
+from kg.naming import _QUOTE_CORE, area_for, canonical, core_key, is_short_form, own_words
 from kg.periods import document_year, period_years
 from kg.resolve import ACTOR_CLASSES, Resolution, step
 from kg.resolve.context import article_headers, document_context, person_scopes, section_contexts, section_of
@@ -33,7 +33,7 @@ def _in_force(r: Resolution, i: int) -> dict[str, str]:
     带队，各民主党派、工商联…: 漳州市's)."""
     ctx, m = r.ctx, r.ctx.mentions[i]
     c = r.context_at(m.start)
-    if m.text not in _own_words():
+    if m.text not in own_words():
         return c
     gaz = gazetteer.load()
     text = ctx.doc.text
@@ -45,11 +45,6 @@ def _in_force(r: Resolution, i: int) -> dict[str, str]:
         if areas and areas[0].level in ("county", "city", "province"):
             return {**c, "own": areas[-1].name if areas[-1].level != "town" else areas[0].name}
     return c
-
-
-@lru_cache(maxsize=1)
-def _own_words() -> frozenset[str]:
-    return frozenset(row[0] for row in read_table("context.tsv") if row[1] == "own")
 
 
 @step("collect_aliases", produces="keys", requires=("context",))
