@@ -79,15 +79,10 @@ def role_iri(post: str) -> ox.NamedNode:
     return ox.NamedNode(f"{ID}role/{_slug(post)}")
 
 
-def membership_iri(person: ox.NamedNode, org: ox.NamedNode, post: str) -> ox.NamedNode:
+def membership_iri(person: str, org: str, post: str) -> ox.NamedNode:
     """One node per (person, body, post), whichever documents state it."""
-    h = hashlib.sha1(f"{person.value}|{org.value}|{post}".encode()).hexdigest()[:16]
+    h = hashlib.sha1(f"{person}|{org}|{post}".encode()).hexdigest()[:16]
     return ox.NamedNode(f"{ID}membership/{h}")
-
-
-@lru_cache(maxsize=None)
-def _org(local: str) -> ox.NamedNode:
-    return ox.NamedNode(vocab.org_term(local))
 
 
 def doc_iri(doc_id: str) -> ox.NamedNode:
@@ -98,60 +93,88 @@ def sentence_iri(doc_id: str, index: int) -> ox.NamedNode:
     return ox.NamedNode(f"{ID}doc/{_slug(doc_id)}/sentence/{index}")
 
 
+# A document's graph is written as N-Triples text: terms made once as text (each
+# IRI checked once by Oxigraph) cost a fraction of a Triple object per statement.
+
+@lru_cache(maxsize=1 << 16)
+def _e(key: EntityKey) -> str:
+    return str(entity_iri(key))
+
+
 @lru_cache(maxsize=None)
-def _t(local: str) -> ox.NamedNode:
-    return ox.NamedNode(vocab.term(local))
+def _t(local: str) -> str:
+    return str(ox.NamedNode(vocab.term(local)))
 
 
-def _lit(v) -> ox.Literal:
+@lru_cache(maxsize=None)
+def _org(local: str) -> str:
+    return str(ox.NamedNode(vocab.org_term(local)))
+
+
+def _n(iri: str) -> str:
+    return str(ox.NamedNode(iri))
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+_TYPED = {t: f"^^<{XSD}{t}>" for t in ("boolean", "integer", "decimal", "gYear")}
+TYPE, PREF, ALT, LABEL, DERIVED = (f"<{RDF}type>", f"<{SKOS}prefLabel>", f"<{SKOS}altLabel>", f"<{RDFS}label>",
+                                   f"<{PROV}wasDerivedFrom>")
+
+
+def _str(v: str) -> str:
+    return '"' + v.translate(_ESCAPES) + '"'
+
+
+def _zh(s: str) -> str:
+    return _str(s) + "@zh"
+
+
+def _lit(v) -> str:
     if isinstance(v, bool):
-        return ox.Literal("true" if v else "false", datatype=ox.NamedNode(XSD + "boolean"))
+        return '"true"' + _TYPED["boolean"] if v else '"false"' + _TYPED["boolean"]
     if isinstance(v, int):
-        return ox.Literal(str(v), datatype=ox.NamedNode(XSD + "integer"))
+        return f'"{v}"' + _TYPED["integer"]
     if isinstance(v, float):
         s = f"{v:.6f}".rstrip("0").rstrip(".") if v != int(v) else str(int(v))
-        return ox.Literal(s, datatype=ox.NamedNode(XSD + "decimal"))
-    return ox.Literal(str(v))
+        return f'"{s}"' + _TYPED["decimal"]
+    return _str(str(v))
 
 
-def _zh(s: str) -> ox.Literal:
-    return ox.Literal(s, language="zh")
-
-
-def triples(x: Extraction) -> list[ox.Triple]:
-    """All triples of one document's named graph."""
-    g = doc_iri(x.doc.id)
-    out: list[ox.Triple] = []
+def triples(x: Extraction) -> list[str]:
+    """All statements of one document's named graph, as N-Triples lines."""
+    g = str(doc_iri(x.doc.id))
+    out: list[str] = []
 
     def add(s, p, o):
-        out.append(ox.Triple(s, p, o))
+        out.append(f"{s} {p} {o} .\n")
 
-    add(g, RDF_TYPE, _t("SourceDocument"))
-    add(g, RDF_TYPE, ox.NamedNode(PROV + "Entity"))
-    add(g, ox.NamedNode(RDFS + "label"), ox.Literal(_shown(x.doc.id)))
-    add(g, _t("fileName"), ox.Literal(_shown(os.path.basename(x.doc.path))))
-    add(g, _t("encoding"), ox.Literal(x.doc.encoding))
+    add(g, TYPE, _t("SourceDocument"))
+    add(g, TYPE, _n(PROV + "Entity"))
+    add(g, LABEL, _str(_shown(x.doc.id)))
+    add(g, _t("fileName"), _str(_shown(os.path.basename(x.doc.path))))
+    add(g, _t("encoding"), _str(x.doc.encoding))
     add(g, _t("characters"), _lit(len(x.doc.text)))
     for name in sorted(set(x.context.values())):
-        add(g, _t("contextArea"), entity_iri(EntityKey("Place", name)))
+        add(g, _t("contextArea"), _e(EntityKey("Place", name)))
+    sentence = _sentences(x.doc.id)
     used: set[int] = set()       # the sentences something points at
     starts = [s.start for s in x.sentences]
     for e in x.entities:
         _entity(e, add, g)
         for si in sorted({x.sentences[max(bisect_right(starts, a) - 1, 0)].index for a, _ in e.mentions}):
-            add(entity_iri(e.key), _t("mentionedIn"), sentence_iri(x.doc.id, si))
+            add(_e(e.key), _t("mentionedIn"), sentence(si))
             used.add(si)
     for r in x.relations:
-        _assertion(r, g, x.doc.id, add)
+        _assertion(r, g, sentence, add)
         used.add(r.provenance.sentence)
     for i, m in enumerate(x.metrics):
-        _metric(ox.NamedNode(f"{g.value}/metric/{i}"), m, x.doc.id, add)
+        _metric(f"<{g[1:-1]}/metric/{i}>", m, sentence, add)
         used.add(m.provenance.sentence)
     sent_of = {s.index: s for s in x.sentences}
     for si in sorted(used):
         s = sent_of[si]
-        n = sentence_iri(x.doc.id, si)
-        add(n, RDF_TYPE, _t("Sentence"))
+        n = sentence(si)
+        add(n, TYPE, _t("Sentence"))
         add(n, _t("inDocument"), g)
         add(n, _t("text"), _zh(s.text))
         add(n, _t("start"), _lit(s.start))
@@ -160,29 +183,34 @@ def triples(x: Extraction) -> list[ox.Triple]:
     return out
 
 
-def _assertion(r, g: ox.NamedNode, doc_id: str, add) -> None:
+def _sentences(doc_id: str):
+    base = str(sentence_iri(doc_id, 0))[:-2]       # checked once: ".../sentence/" with its "<"
+    return lambda index: f"{base}{index}>"
+
+
+def _assertion(r, g: str, sentence, add) -> None:
     """A relation triple and its kg:Assertion node (rule, confidence, sentence)."""
-    s, o = entity_iri(r.subject), entity_iri(r.object)
+    s, o = _e(r.subject), _e(r.object)
     p = _t(r.predicate)
     add(s, p, o)
     pv = r.provenance
-    h = hashlib.sha1(f"{s.value}|{r.predicate}|{o.value}|{pv.sentence}|{pv.rule}".encode()).hexdigest()[:16]
-    a = ox.NamedNode(f"{g.value}/assertion/{h}")
-    add(a, RDF_TYPE, _t("Assertion"))
-    add(a, ox.NamedNode(RDF + "subject"), s)
-    add(a, ox.NamedNode(RDF + "predicate"), p)
-    add(a, ox.NamedNode(RDF + "object"), o)
-    add(a, ox.NamedNode(PROV + "wasDerivedFrom"), sentence_iri(doc_id, pv.sentence))
-    add(a, _t("rule"), ox.Literal(pv.rule))
+    h = hashlib.sha1(f"{s[1:-1]}|{r.predicate}|{o[1:-1]}|{pv.sentence}|{pv.rule}".encode()).hexdigest()[:16]
+    a = f"<{g[1:-1]}/assertion/{h}>"
+    add(a, TYPE, _t("Assertion"))
+    add(a, f"<{RDF}subject>", s)
+    add(a, f"<{RDF}predicate>", p)
+    add(a, f"<{RDF}object>", o)
+    add(a, DERIVED, sentence(pv.sentence))
+    add(a, _t("rule"), _str(pv.rule))
     add(a, _t("confidence"), _lit(float(pv.confidence)))
     if r.predicate == "memberOf" and r.post:
-        _membership(s, o, r.post, r.post_text, sentence_iri(doc_id, pv.sentence), add)
+        _membership(s, o, r.post, r.post_text, sentence(pv.sentence), add)
 
 
-def _metric(n: ox.NamedNode, m, doc_id: str, add) -> None:
-    add(n, RDF_TYPE, _t("Metric"))
+def _metric(n: str, m, sentence, add) -> None:
+    add(n, TYPE, _t("Metric"))
     if m.about is not None:
-        add(n, _t("about"), entity_iri(m.about))
+        add(n, _t("about"), _e(m.about))
     add(n, _t("indicator"), _zh(m.indicator))
     add(n, _t("value"), _lit(float(m.value)))
     add(n, _t("unit"), _t(m.unit))
@@ -190,46 +218,46 @@ def _metric(n: ox.NamedNode, m, doc_id: str, add) -> None:
     if m.period:
         add(n, _t("period"), _zh(m.period))
     if m.years:
-        add(n, _t("periodStart"), ox.Literal(str(m.years[0]), datatype=ox.NamedNode(XSD + "gYear")))
-        add(n, _t("periodEnd"), ox.Literal(str(m.years[1]), datatype=ox.NamedNode(XSD + "gYear")))
+        add(n, _t("periodStart"), f'"{int(m.years[0])}"' + _TYPED["gYear"])
+        add(n, _t("periodEnd"), f'"{int(m.years[1])}"' + _TYPED["gYear"])
     add(n, _t("sourceText"), _zh(m.text))
     add(n, _t("start"), _lit(m.start))
     add(n, _t("end"), _lit(m.end))
-    add(n, ox.NamedNode(PROV + "wasDerivedFrom"), sentence_iri(doc_id, m.provenance.sentence))
-    add(n, _t("rule"), ox.Literal(m.provenance.rule))
+    add(n, DERIVED, sentence(m.provenance.sentence))
+    add(n, _t("rule"), _str(m.provenance.rule))
     add(n, _t("confidence"), _lit(float(m.provenance.confidence)))
 
 
-def _membership(person, org, post: str, post_text: str, sentence, add) -> None:
+def _membership(person: str, org: str, post: str, post_text: str, sentence: str, add) -> None:
     """The post behind a memberOf, as a W3C ORG membership with its role and sentence."""
-    n = membership_iri(person, org, post)
-    role = role_iri(post)
-    add(n, RDF_TYPE, _org("Membership"))
+    n = str(membership_iri(person[1:-1], org[1:-1], post))
+    role = str(role_iri(post))
+    add(n, TYPE, _org("Membership"))
     add(n, _org("member"), person)
     add(n, _org("organization"), org)
     add(n, _org("role"), role)
-    add(n, ox.NamedNode(RDFS + "label"), _zh(post_text or post))
-    add(n, ox.NamedNode(PROV + "wasDerivedFrom"), sentence)
-    add(role, RDF_TYPE, _org("Role"))
-    add(role, ox.NamedNode(SKOS + "prefLabel"), _zh(post))
+    add(n, LABEL, _zh(post_text or post))
+    add(n, DERIVED, sentence)
+    add(role, TYPE, _org("Role"))
+    add(role, PREF, _zh(post))
 
 
-def _entity(e: Entity, add, g) -> None:
-    n = entity_iri(e.key)
-    add(n, RDF_TYPE, _t(e.cls))
-    add(n, ox.NamedNode(SKOS + "prefLabel"), _zh(e.name))
+def _entity(e: Entity, add, g: str) -> None:
+    n = _e(e.key)
+    add(n, TYPE, _t(e.cls))
+    add(n, PREF, _zh(e.name))
     for a in e.aliases:
-        add(n, ox.NamedNode(SKOS + "altLabel"), _zh(a))
+        add(n, ALT, _zh(a))
     for ex in e.extractors:
-        add(n, _t("extractedBy"), ox.Literal(ex))
+        add(n, _t("extractedBy"), _str(ex))
     add(n, _t("confidence"), _lit(float(e.confidence)))
-    add(n, ox.NamedNode(PROV + "wasDerivedFrom"), g)
+    add(n, DERIVED, g)
     if e.code:
-        add(n, _t("divisionCode"), ox.Literal(e.code))
+        add(n, _t("divisionCode"), _str(e.code))
     if e.within is not None:
-        add(n, _t("gazetteerWithin"), entity_iri(e.within))
+        add(n, _t("gazetteerWithin"), _e(e.within))
     if e.key.scope:
-        add(n, _t("namedWithin"), entity_iri(EntityKey("Place", e.key.scope)))
+        add(n, _t("namedWithin"), _e(EntityKey("Place", e.key.scope)))
 
 
 # ---------------------------------------------------------------- per document
@@ -255,9 +283,10 @@ class DocumentGraph:
 
 def document_graph(x: Extraction) -> DocumentGraph:
     g = doc_iri(x.doc.id)
-    nt = ox.serialize(dict.fromkeys(triples(x)), format=ox.RdfFormat.N_TRIPLES)   # each once
-    # every N-Triples line ends " .\n" (a newline inside a literal is escaped), so
-    # naming the graph is one replace; the plain lines are the default-graph copy
+    lines = dict.fromkeys(triples(x))       # each once
+    nt = "".join(lines).encode()
+    # every line ends " .\n" (a newline inside a literal is escaped), so naming the
+    # graph is one replace; the plain lines are the default-graph copy
     nq = nt.replace(b" .\n", f" {g} .\n".encode()) + nt
     rel = Counter(r.predicate for r in x.relations)
     posts = len({(r.subject, r.object, r.post) for r in x.relations if r.predicate == "memberOf" and r.post})

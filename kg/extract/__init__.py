@@ -122,6 +122,50 @@ def _longest_first(words: list[str]) -> list[str]:
         [w for w in words if not w]
 
 
+class Words:
+    """Occurrences of a word list in a text, as ``re.finditer`` of ``alternation(words)``
+    finds them (leftmost, then longest, not overlapping), by one Aho-Corasick pass:
+    a regular expression of a few hundred alternatives tries them at every position
+    and costs several times more. (pyahocorasick's ``iter_long`` drops a word that
+    ends the text, so the longest match per start is chosen here.)"""
+
+    def __init__(self, words: Iterable[str]):
+        import ahocorasick
+        self._auto = ahocorasick.Automaton()
+        for w in set(words):
+            if w:
+                self._auto.add_word(w, len(w))
+        self.empty = len(self._auto) == 0
+        if not self.empty:
+            self._auto.make_automaton()
+
+    def finditer(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
+        """(start, end, word) of each occurrence in ``text[start:end]``."""
+        if self.empty:
+            return []
+        longest: dict[int, int] = {}
+        for last, n in self._auto.iter(text, start, len(text) if end is None else end):
+            s = last - n + 1
+            if n > longest.get(s, 0):
+                longest[s] = n
+        out, pos = [], 0
+        for s in sorted(longest):
+            if s >= pos:
+                pos = s + longest[s]
+                out.append((s, pos, text[s:pos]))
+        return out
+
+    def starts(self, text: str) -> set[int]:
+        """Every position where some word begins (overlaps included)."""
+        return set() if self.empty else {last - n + 1 for last, n in self._auto.iter(text)}
+
+
+@lru_cache(maxsize=None)
+def word_finder(words: str | frozenset[str]) -> Words:
+    """A cached ``Words`` of a data file's words (by its name), or of a frozenset of words."""
+    return Words(word_set(words) if isinstance(words, str) else words)
+
+
 @lru_cache(maxsize=None)
 def word_set(filename: str) -> frozenset[str]:
     return frozenset(w for row in read_table(filename) for w in row if w)

@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 
 from kg import gazetteer
-from kg.extract import Context, alternation, read_table, register, word_set
+from kg.extract import Context, Words, read_table, register, word_set
 from kg.model import FAMILY
 from kg.naming import own_words
 
@@ -45,25 +45,20 @@ def _grammar():
                 listed.add(form)
     rows.sort(key=lambda r: -len(r[0]))
     table = {r[0]: (r[1], int(r[2]), r[3] if len(r) > 3 else "") for r in rows}
-    pattern = re.compile(alternation(r[0] for r in rows))
-    return table, pattern
+    return table, Words(table)
 
 
 @lru_cache(maxsize=1)
-def _event_pattern() -> re.Pattern:
-    return re.compile(alternation(r[0] for r in read_table("names.tsv") if r[1] == "Event"))
+def _event_finder() -> Words:
+    return Words(r[0] for r in read_table("names.tsv") if r[1] == "Event")
 
 
-def _suffixes(text: str):
+def _suffixes(text: str) -> list[tuple[int, int, str]]:
     """(start, end, suffix) of every name suffix; a meeting's word that overlaps
     another suffix (统战部长会: 统战部 and 部长会) is found as well."""
-    seen = set()
-    for m in _grammar()[1].finditer(text):
-        seen.add(m.span())
-        yield m.start(), m.end(), m.group()
-    for m in _event_pattern().finditer(text):
-        if m.span() not in seen:
-            yield m.start(), m.end(), m.group()
+    found = _grammar()[1].finditer(text)
+    seen = {(s, e) for s, e, _ in found}
+    return found + [m for m in _event_finder().finditer(text) if m[:2] not in seen]
 
 
 @lru_cache(maxsize=1)

@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from kg import gazetteer
-from kg.extract import Context, alternation, read_table, register, word_set
+from kg.extract import Context, Words, read_table, register, word_set
 from kg.extract.names import _is_generic
 
 
@@ -84,10 +84,13 @@ def gazetteer_places(ctx: Context):
 @register("context_words", produces="mentions", priority=0)
 def context_words(ctx: Context):
     """我区, 全市, 该街道 …: words that stand for the document's own area."""
-    words = {r[0] for r in read_table("context.tsv") if r[0].startswith(("我", "全", "本", "该"))}
-    pat = re.compile(alternation(words))
-    for m in pat.finditer(ctx.doc.text):
-        yield ctx.mention(m.start(), m.end(), "AdministrativeArea", "context_words", 0.5)
+    for s, e, _ in _context_words().finditer(ctx.doc.text):
+        yield ctx.mention(s, e, "AdministrativeArea", "context_words", 0.5)
+
+
+@lru_cache(maxsize=1)
+def _context_words() -> Words:
+    return Words(r[0] for r in read_table("context.tsv") if r[0].startswith(("我", "全", "本", "该")))
 
 
 _VILLAGE = re.compile(r"社区|村")
@@ -127,21 +130,24 @@ def villages(ctx: Context):
 
 
 @lru_cache(maxsize=1)
-def _countries() -> tuple[dict[str, str], re.Pattern]:
-    """Each country's names -> its canonical name, and a pattern of all of them."""
+def _countries() -> tuple[dict[str, str], Words]:
+    """Each country's names -> its canonical name, and a finder of all of them."""
     names = {n: row[0] for row in read_table("countries.tsv") for n in row}
-    return names, re.compile(alternation(names))
+    return names, Words(names)
 
 
 @register("countries", produces="mentions", priority=2)
 def countries(ctx: Context):
     """Countries (countries.tsv) where a word starts and ends (美国, 印尼, 马来西亚; 美国人
     says the country too), not inside another word (印度 in 印度尼西亚, 中美)."""
-    names, pattern = _countries()
+    names, finder = _countries()
+    found = finder.finditer(ctx.doc.text)
+    if not found:
+        return
     starts, ends = ctx.token_start_set, {t.end for t in ctx.tokens}
-    for m in pattern.finditer(ctx.doc.text):
-        if m.start() in starts and (m.end() in ends or m.end() == len(ctx.doc.text)):
-            yield ctx.mention(m.start(), m.end(), "AdministrativeArea", "countries", 0.8, names[m.group()])
+    for s, e, name in found:
+        if s in starts and (e in ends or e == len(ctx.doc.text)):
+            yield ctx.mention(s, e, "AdministrativeArea", "countries", 0.8, names[name])
 
 
 @lru_cache(maxsize=1)
