@@ -17,6 +17,10 @@ from kg.model import FAMILY, Mention
 
 _QUOTE_CORE = re.compile(r"“([^“”]+)”")
 
+# The functions of a name alone (tables and gazetteer are fixed) are cached: a
+# document names the same bodies over and over, and so does a corpus.
+_NAME_CACHE = 1 << 16
+
 
 @lru_cache(maxsize=1)
 def _context_rules() -> list[tuple[str, str, str]]:
@@ -30,6 +34,11 @@ def own_words() -> frozenset[str]:
 
 
 def _strip_context(name: str, cls: str, areas: set[str]) -> str:
+    return _stripped(name, FAMILY.get(cls) in ("Place", "Base", "Project"), frozenset(areas))
+
+
+@lru_cache(maxsize=_NAME_CACHE)
+def _stripped(name: str, any_rest: bool, areas: frozenset[str]) -> str:
     """Drop leading places that only repeat the context, while what is left still
     begins with a place (中原区汝河路街道党工委 → 汝河路街道党工委)."""
     gaz = gazetteer.load()
@@ -41,12 +50,13 @@ def _strip_context(name: str, cls: str, areas: set[str]) -> str:
             if name.startswith(a) and len(rest) >= 2 and rest[0] not in "委人政党":
                 starts_with_place = any(rest.startswith(p) for p in areas) or any(
                     gaz.lookup(rest[:k]) for k in range(2, min(len(rest), 10) + 1))
-                if starts_with_place or FAMILY.get(cls) in ("Place", "Base", "Project"):
+                if starts_with_place or any_rest:
                     name, changed = rest, True
                     break
     return name
 
 
+@lru_cache(maxsize=_NAME_CACHE)
 def strip_parents(name: str) -> str:
     """Drop leading places that only say where the next one lies (保定市竞秀区委统战部
     → 竞秀区委统战部, 河北省保定市委 → 保定市委): the county names the body already."""
@@ -88,6 +98,7 @@ def _with_area(template: str, area: str) -> str:
     return template.replace("{}", area) if "{}" in template else area + template
 
 
+@lru_cache(maxsize=_NAME_CACHE)
 def full_form(name: str) -> str:
     """中原区法院 → 中原区人民法院, 某区政协 → 政协某区委员会: an area's name followed by
     the short form of a standard body (body_forms.tsv) is named by the full form."""
@@ -100,6 +111,7 @@ def full_form(name: str) -> str:
     return name
 
 
+@lru_cache(maxsize=_NAME_CACHE)
 def short_form(name: str) -> str | None:
     """The short form of a standard body named in full (某县工商业联合会 → 某县工商联), the
     first its table lists; None for any other name."""
@@ -153,6 +165,7 @@ class Naming:
     contextual: bool = False
 
 
+@lru_cache(maxsize=_NAME_CACHE)
 def _party_prefix(name: str) -> str:
     """A democratic party's short name before a committee (民进省委 → 民进)."""
     from kg.extract.officials import _party_prefixes
@@ -198,6 +211,7 @@ def event_name(name: str, context: dict[str, str]) -> Naming | None:
     return Naming(area + name, (name,))
 
 
+@lru_cache(maxsize=_NAME_CACHE)
 def _party_named(name: str) -> str:
     """中共某区委员会 → 某区委, 中共某区委统战部 → 某区委统战部: the Party's name before an
     area is dropped (中共中央, with no area after it, stays)."""
@@ -208,6 +222,7 @@ def _party_named(name: str) -> str:
     return area + "委" if rest == area + "委员会" else rest
 
 
+@lru_cache(maxsize=_NAME_CACHE)
 def _short_written(name: str) -> str:
     """A body whose full form puts its area inside (政协某市某区委员会) by its short
     form (某市某区政协), so that the places in front can be read as in any name."""
