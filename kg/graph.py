@@ -264,13 +264,11 @@ def _entity(e: Entity, add, g: str) -> None:
 
 @dataclass(frozen=True)
 class DocumentGraph:
-    """What a worker hands the writer for one document: its graph as N-Triples,
-    the same as N-Quads together with the default-graph copy (for the bulk loader),
-    and the few counts the build summary needs (not the extraction itself)."""
+    """What a worker hands the writer for one document: its graph as N-Triples and
+    the few counts the build summary needs (not the extraction itself)."""
     doc_id: str
     graph: str
     ntriples: bytes
-    nquads: bytes
     sentences: int
     characters: int
     relations: tuple[tuple[str, int], ...]
@@ -280,17 +278,19 @@ class DocumentGraph:
     path: str = ""
     replaced: int = 0                          # undecodable bytes read as U+FFFD
 
+    def nquads(self) -> bytes:
+        """The graph as N-Quads together with its default-graph copy, for the bulk
+        loader; made where it is loaded, so a worker sends a third of the bytes.
+        Every line ends " .\\n" (a newline inside a literal is escaped), so naming
+        the graph is one replace."""
+        return self.ntriples.replace(b" .\n", f" <{self.graph}> .\n".encode()) + self.ntriples
+
 
 def document_graph(x: Extraction) -> DocumentGraph:
-    g = doc_iri(x.doc.id)
-    lines = dict.fromkeys(triples(x))       # each once
-    nt = "".join(lines).encode()
-    # every line ends " .\n" (a newline inside a literal is escaped), so naming the
-    # graph is one replace; the plain lines are the default-graph copy
-    nq = nt.replace(b" .\n", f" {g} .\n".encode()) + nt
+    nt = "".join(dict.fromkeys(triples(x))).encode()       # each statement once
     rel = Counter(r.predicate for r in x.relations)
     posts = len({(r.subject, r.object, r.post) for r in x.relations if r.predicate == "memberOf" and r.post})
-    return DocumentGraph(x.doc.id, doc_iri(x.doc.id).value, nt, nq, len(x.sentences), len(x.doc.text),
+    return DocumentGraph(x.doc.id, doc_iri(x.doc.id).value, nt, len(x.sentences), len(x.doc.text),
                          tuple(sorted(rel.items())), len(x.metrics), posts,
                          tuple(sorted((entity_iri(e.key).value, e.cls) for e in x.entities)),
                          x.doc.path, x.doc.replaced)

@@ -220,8 +220,9 @@ class Writer:
             self.flush(wait=True)
             self.store.replace(d.graph, d.ntriples)
         else:
-            self._pending.append(d.nquads)
-            self._size += len(d.nquads)
+            nq = d.nquads()
+            self._pending.append(nq)
+            self._size += len(nq)
             if self._size >= self.BATCH:
                 self.flush()
         self.known.add(d.graph)

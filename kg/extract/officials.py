@@ -547,7 +547,7 @@ def speakers(ctx: Context):
     cued = word_finder(frozenset(cues()["speech_cue"])).starts(text)
     # candidates are read back from the cues (and a line's colon), which are far
     # rarer than the places a clause starts
-    ends = cued | {i for i, ch in enumerate(text) if ch in "：:"} | {len(text)}
+    ends = cued | {m.start() for m in _COLON.finditer(text)} | {len(text)}
     for p in sorted({q - k for q in ends for k in (4, 3, 2) if q - k >= 0}):
         if not ("\u4e00" <= text[p] <= "\u9fff" and _opens_clause(text, p)):
             continue
@@ -559,6 +559,7 @@ def speakers(ctx: Context):
                 break
 
 
+_COLON = re.compile("[：:]")
 # where a speaker's name starts: a clause's start, or right after the body they
 # speak for (某县执法局王某表示)
 _CLAUSE_OPENERS = frozenset("，。；：、！？“”（(局部委院会处所办站队")
