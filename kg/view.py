@@ -189,31 +189,98 @@ def _store_rows(store, sparql: str):
     return store.query(sparql, PREFIXES)
 
 
-def store_skeleton(store) -> tuple[dict[str, Node], list[tuple[str, str, str]]]:
-    """Entities (class, label, aliases) and the relations between them, without
-    sentences: a few columns per entity, never the whole store."""
-    classes = " ".join(f"kg:{c}" for c in sorted(FAMILY))
+def _classes() -> str:
+    return " ".join(f"kg:{c}" for c in sorted(FAMILY))
+
+
+def _relations() -> str:
+    return " ".join(f"kg:{r}" for r in RELATIONS)
+
+
+def _nodes(rows) -> dict[str, Node]:
+    """Nodes from (entity, class, label) rows: the fine class, the least label."""
     types: dict[str, set[str]] = defaultdict(set)
     labels: dict[str, str] = {}
-    for s in _store_rows(store, f"SELECT ?e ?c ?l WHERE {{ VALUES ?c {{ {classes} }} ?e a ?c . "
-                                f"OPTIONAL {{ ?e skos:prefLabel ?l }} }}"):
+    for s in rows:
         e = s["e"].value
         types[e].add(s["c"].value[len(KG):])
         if s["l"] is not None:
-            labels.setdefault(e, s["l"].value)
+            labels[e] = min(labels.get(e, s["l"].value), s["l"].value)
+    return {n: Node(labels.get(n, n.rsplit("/", 1)[-1]), fine_class(ts)) for n, ts in types.items()}
+
+
+def _add_aliases(nodes: dict[str, Node], rows) -> None:
     aliases: dict[str, set[str]] = defaultdict(set)
-    for s in _store_rows(store, "SELECT ?e ?a WHERE { ?e skos:altLabel ?a }"):
-        if s["e"].value in types:
+    for s in rows:
+        if s["e"].value in nodes:
             aliases[s["e"].value].add(s["a"].value)
-    nodes = {}
-    for n, ts in types.items():
-        nodes[n] = Node(labels.get(n, n.rsplit("/", 1)[-1]), fine_class(ts), sorted(aliases[n]))
-    rels = " ".join(f"kg:{r}" for r in RELATIONS)
+    for n, v in nodes.items():
+        v.aliases = sorted(aliases[n])
+
+
+def store_skeleton(store) -> tuple[dict[str, Node], list[tuple[str, str, str]]]:
+    """Entities (class, label, aliases) and the relations between them, without
+    sentences: a few columns per entity, never the whole store."""
+    nodes = _nodes(_store_rows(store, f"SELECT ?e ?c ?l WHERE {{ VALUES ?c {{ {_classes()} }} ?e a ?c . "
+                                      f"OPTIONAL {{ ?e skos:prefLabel ?l }} }}"))
+    _add_aliases(nodes, _store_rows(store, "SELECT ?e ?a WHERE { ?e skos:altLabel ?a }"))
+    return nodes, _edges(_store_rows(store, f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {_relations()} }} ?s ?p ?o }}"),
+                         nodes)
+
+
+def _edges(rows, nodes) -> list[tuple[str, str, str]]:
     edges = set()
-    for s in _store_rows(store, f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {rels} }} ?s ?p ?o }}"):
+    for s in rows:
         a, b = s["s"].value, s["o"].value
         if a in nodes and b in nodes:
             edges.add((a, b, s["p"].value[len(KG):]))
+    return sorted(edges)
+
+
+def entity_count(store) -> int:
+    """How many entities (nodes of the view) the store holds."""
+    rows = _store_rows(store, f"SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ VALUES ?c {{ {_classes()} }} ?e a ?c }}")
+    return int(next(iter(rows))["n"].value)
+
+
+def _ranked(store, top: int) -> list[str]:
+    """The ``top`` entities by degree, then label, as ``select`` ranks them: the
+    store counts and sorts, Python reads ``top`` rows."""
+    typed = f"VALUES ?c {{ {_classes()} }}"
+    rows = _store_rows(store, f"""SELECT ?e (MIN(STR(?l)) AS ?lab) WHERE {{
+        {{ SELECT ?e (COUNT(*) AS ?d) WHERE {{
+            VALUES ?p {{ {_relations()} }} {{ ?e ?p ?o }} UNION {{ ?o ?p ?e }}
+            FILTER EXISTS {{ {typed} ?e a ?c }} FILTER EXISTS {{ {typed} ?o a ?c }} }} GROUP BY ?e }}
+        OPTIONAL {{ ?e skos:prefLabel ?l }} }} GROUP BY ?e ?d ORDER BY DESC(?d) ?lab LIMIT {top}""")
+    ranked = [s["e"].value for s in rows]
+    if len(ranked) < top:      # every connected entity is in: the rest by label, as select fills up
+        seen = set(ranked)
+        rows = _store_rows(store, f"SELECT ?e (MIN(STR(?l)) AS ?lab) WHERE {{ {typed} ?e a ?c . "
+                                  f"OPTIONAL {{ ?e skos:prefLabel ?l }} }} GROUP BY ?e ORDER BY ?lab "
+                                  f"LIMIT {top + len(ranked)}")
+        ranked += [e for e in (s["e"].value for s in rows) if e not in seen][:top - len(ranked)]
+    return ranked
+
+
+def top_skeleton(store, top: int) -> tuple[dict[str, Node], list[tuple[str, str, str]]]:
+    """What ``select(*store_skeleton(store), ViewOptions(top=top))`` gives, with only
+    those ``top`` entities read into Python: the page of a large store costs memory
+    for what it draws, not for the store."""
+    ids = _ranked(store, top)
+    nodes: dict[str, Node] = {}
+    rows: list = []
+    for i in range(0, len(ids), _CHUNK):
+        values = " ".join(str(ox.NamedNode(n)) for n in ids[i:i + _CHUNK])
+        nodes.update(_nodes(_store_rows(store, f"SELECT ?e ?c ?l WHERE {{ VALUES ?e {{ {values} }} "
+                                               f"VALUES ?c {{ {_classes()} }} ?e a ?c . "
+                                               f"OPTIONAL {{ ?e skos:prefLabel ?l }} }}")))
+        rows += _store_rows(store, f"SELECT ?e ?a WHERE {{ VALUES ?e {{ {values} }} ?e skos:altLabel ?a }}")
+    _add_aliases(nodes, rows)
+    edges = []
+    for i in range(0, len(ids), _CHUNK):
+        values = " ".join(str(ox.NamedNode(n)) for n in ids[i:i + _CHUNK])
+        edges += _edges(_store_rows(store, f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} "
+                                           f"VALUES ?p {{ {_relations()} }} ?s ?p ?o }}"), nodes)
     return nodes, sorted(edges)
 
 
@@ -236,15 +303,14 @@ def write_store_html(store, path: str | Path, opts: ViewOptions | None = None) -
     the entity skeleton, then sentences only for the nodes drawn. With no ``top``,
     a store of more than AUTO_TOP entities is drawn as its AUTO_TOP best-connected;
     ``top=0`` draws everything. Returns (nodes drawn, entities in the store)."""
-    from dataclasses import replace
     opts = opts or ViewOptions()
-    nodes, edges = store_skeleton(store)
-    total = len(nodes)
-    if opts.top is None and total > AUTO_TOP:
-        opts = replace(opts, top=AUTO_TOP)
-    elif opts.top == 0:
-        opts = replace(opts, top=None)
-    nodes, edges = select(nodes, edges, opts)
+    total = entity_count(store)
+    top = AUTO_TOP if opts.top is None and total > AUTO_TOP else opts.top or None
+    if opts.focus is None and opts.types is None and opts.relations is None and top and top < total:
+        nodes, edges = top_skeleton(store, top)
+    else:
+        from dataclasses import replace
+        nodes, edges = select(*store_skeleton(store), replace(opts, top=top))
     add_sentences(store, nodes)
     tmp = Path(f"{path}.part")
     try:

@@ -149,3 +149,25 @@ def test_a_store_is_drawn_from_its_skeleton_and_the_drawn_nodes_sentences(sample
     assert n == total
     n, _ = view.write_store_html(store, tmp_path / "ten.html", ViewOptions(top=10))
     assert n == 10
+
+
+@pytest.mark.parametrize("top", [1, 10, 40, 150, 100000])
+def test_the_store_ranks_the_top_nodes_as_select_does(sample_build, top):
+    """The bounded read (the store counts degrees and sorts) draws the nodes and
+    edges that ranking the whole skeleton in Python draws, up to ties of degree and
+    label, and reads the same classes, labels and aliases."""
+    from kg import view
+    store = LocalStore(sample_build / "store", create=False, read_only=True)
+    everything, all_edges = store_skeleton(store)
+    want, want_edges = select(everything, all_edges, ViewOptions(top=top))
+    got, got_edges = view.top_skeleton(store, top)
+    degree = view._degrees(all_edges)
+
+    def keys(nodes):
+        return sorted((-degree[n], v.label) for n, v in nodes.items())
+    assert len(got) == min(top, len(everything)) and keys(got) == keys(want)
+    assert all((v.label, v.cls, v.aliases) == (everything[n].label, everything[n].cls, everything[n].aliases)
+               for n, v in got.items())
+    assert got_edges == [e for e in all_edges if e[0] in got and e[1] in got]
+    if set(got) == set(want):
+        assert got_edges == want_edges
