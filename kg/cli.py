@@ -318,6 +318,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt:
+        # a build stopped here changed nothing: its store version and files are
+        # only swapped in when it completes
+        print(f"kg: interrupted; {_INTERRUPTED.get(args.command, 'stopped')}", file=sys.stderr)
+        return 130
+
+
+_INTERRUPTED = {"build": "nothing was changed (the store and files are as they were)"}
 
 
 if __name__ == "__main__":

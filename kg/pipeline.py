@@ -7,7 +7,6 @@ from __future__ import annotations
 import functools
 import itertools
 import os
-import shutil
 import signal
 import sys
 import threading
@@ -22,14 +21,14 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from kg import graph, ingest
+from kg import faults, graph, ingest
 from kg.errors import ClusterError, InputError, NothingToBuildError
 from kg.extract import run as run_extractors
 from kg.model import Extraction, RawDocument
 from kg.normalize import normalize, split_sentences
 from kg.resolve import resolve
 from kg.segment import segment
-from kg.store import LocalStore, RemoteStore
+from kg.store import LocalStore, RemoteStore, StoreVersion
 
 
 def sample_corpus() -> Path:
@@ -98,12 +97,15 @@ def _bar(total: int, desc: str, progress: bool | None):
 
 def _in_process_pool(func, names: list[str], jobs: int):
     """Results of ``func`` over ``names`` as they finish, at most a few per worker in
-    flight so finished work does not pile up."""
+    flight so finished work does not pile up. However the build ends (an error,
+    Ctrl-C, the caller closing the stream), no worker outlives it."""
     if jobs == 1 or len(names) <= 1:
         for n in names:
             yield func(n)
         return
-    with ProcessPoolExecutor(max_workers=min(jobs, len(names))) as pool:
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(names)), initializer=_worker_start,
+                               initargs=(os.getpid(),))
+    try:
         todo, running = iter(names), set()
         for n in itertools.islice(todo, jobs * 4):
             running.add(pool.submit(func, n))
@@ -118,6 +120,40 @@ def _in_process_pool(func, names: list[str], jobs: int):
                 nxt = next(todo, None)
                 if nxt is not None:
                     running.add(pool.submit(func, nxt))
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End the workers now, not after the documents they are on (which could take
+    the whole --doc-timeout). The executor has no public way before Python 3.14."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        p.kill()
+    for p in procs:
+        p.join(5)
+
+
+def _worker_start(parent: int) -> None:
+    """A worker leaves Ctrl-C to the build (which stops it) and ends when the build
+    process is gone, however it went (kill -9 included)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        import ctypes
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)    # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="kg-parent").start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def document_graphs(paths: Iterable[str | Path], jobs: int | None = None):
@@ -163,6 +199,8 @@ class BuildReport:
     problems: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
+    before: set[str] = field(default_factory=set)     # document graphs the store held
+    written: set[str] = field(default_factory=set)    # document graphs this build wrote
 
     def add(self, d: graph.DocumentGraph) -> None:
         self.documents += 1
@@ -270,15 +308,12 @@ def _unique(files: list[Path], problems: list) -> list[str]:
 
 
 def _open_target(out: Path, store_url: str | None, fresh: bool):
+    """(store to write, its StoreVersion or None): a local build writes the store's
+    next version; a SPARQL server replaces each document in one update."""
     if store_url:
-        store = RemoteStore(store_url)
-        if fresh:
-            store.remove_all()
-        return store
-    store_dir = out / "store"
-    if fresh and store_dir.exists():
-        shutil.rmtree(store_dir)
-    return LocalStore(store_dir)
+        return RemoteStore(store_url), None
+    version = StoreVersion(out / "store", fresh)
+    return version.store, version
 
 
 def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int | None = None,
@@ -293,6 +328,11 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int
     or a Dask cluster at ``scheduler``) into the store as they finish. With
     ``store_url`` the graph lives in that SPARQL server instead of out_dir/store.
     ``files=False`` skips graph.ttl and graph.html (kg export / kg view make them).
+
+    A build completes or changes nothing: the store's next version is swapped in,
+    and the files renamed into place, only at the end (a SPARQL server gets each
+    document in one update). A cluster that loses its workers keeps the documents
+    that came back, whole.
     """
     t0 = time.perf_counter()
     out = Path(out_dir)
@@ -303,11 +343,42 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int
         raise NothingToBuildError(f"nothing to build ({why})")
     stream = _stream(names, jobs, scheduler, doc_timeout)   # a cluster is reached before the store is touched
     out.mkdir(parents=True, exist_ok=True)
-    store = _open_target(out, store_url, fresh)
+    store, version = _open_target(out, store_url, fresh)
+    staged: dict[str, tuple[Path, Path]] = {}
+    try:
+        rep = _write_documents(stream, store, version, len(names), problems, progress, on_document)
+        if fresh and version is None:
+            for g in sorted(rep.before - rep.written):
+                store.remove(g)            # a fresh build into a server: what it did not build again goes
+        rep.extract_seconds = time.perf_counter() - t0
+        rep.files = {"store": str(out / "store") if version else store.location}
+        if files:
+            staged = stage_files(store, out, html)
+        faults.point("files-staged")
+        if version is not None:
+            version.commit()
+            version = None
+        faults.point("swapped")
+        rep.files.update(publish(staged))
+    except BaseException:
+        if version is not None:
+            version.abandon()
+        raise
+    finally:
+        for tmp, _ in staged.values():
+            tmp.unlink(missing_ok=True)
+    store.close()
+    rep.seconds = time.perf_counter() - t0
+    return rep
+
+
+def _write_documents(stream, store, version, total: int, problems, progress, on_document) -> BuildReport:
+    """Every document the stream yields into the store; the report of them."""
     rep = BuildReport(problems=problems)
     writer = Writer(store)
+    rep.before = set(writer.known)
     classes: set[tuple[str, str]] = set()
-    bar = _bar(len(names), "build", progress)
+    bar = _bar(total, "build", progress)
     try:
         try:
             for d in stream:
@@ -317,12 +388,15 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int
                     continue
                 writer.put(d)
                 rep.add(d)
+                rep.written.add(d.graph)
                 classes.update(d.entities)
+                faults.point("store")
                 if on_document is not None:
                     on_document(d)
         except ClusterError:
             writer.flush(wait=True)       # the documents that did come back stay, whole
-            store.flush()
+            if version is not None:
+                version.commit()
             raise
         finally:
             stream.close()        # ends the worker pool or the cluster client now, not at collection
@@ -330,16 +404,11 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int
         writer.finish(rep.documents)
     finally:
         writer.close()
+    faults.point("store-done")
     rep.entities = graph.entity_counts(classes)
-    rep.extract_seconds = time.perf_counter() - t0
     if rep.documents == 0:
         why = "; ".join(f"{p}: {w}" for p, w in rep.problems[:3])
         raise NothingToBuildError(f"nothing to build ({why})")
-    rep.files = {"store": store.location}
-    if files:
-        rep.files.update(write_files(store, out, html))
-    store.close()
-    rep.seconds = time.perf_counter() - t0
     return rep
 
 
@@ -351,19 +420,31 @@ def _stream(names: list[str], jobs: int | None, scheduler: str | None, budget: f
     return _in_process_pool(work, names, max(1, jobs or os.cpu_count() or 1))
 
 
-def write_files(store, out: Path, html: bool = True) -> dict[str, str]:
+def stage_files(store, out: Path, html: bool = True) -> dict[str, tuple[Path, Path]]:
     """graph.ttl (the default graph, streamed by the store's serializer) and
-    graph.html (a bounded view), each written to a temporary file renamed at the end."""
-    ttl = out / "graph.ttl"
-    tmp = out / ".graph.ttl.part"
-    try:
-        store.dump_turtle(tmp, graph.PREFIXES)
-        os.replace(tmp, ttl)
-    finally:
-        tmp.unlink(missing_ok=True)
-    written = {"turtle": str(ttl)}
+    graph.html (a bounded view) written under temporary names: {kind: (written, final)}."""
+    staged = {"turtle": (out / ".graph.ttl.part", out / "graph.ttl")}
+    store.dump_turtle(staged["turtle"][0], graph.PREFIXES)
     if html:
         from kg.view import write_store_html
-        write_store_html(store, out / "graph.html")
-        written["html"] = str(out / "graph.html")
-    return written
+        staged["html"] = (out / ".graph.html.part", out / "graph.html")
+        write_store_html(store, staged["html"][0])
+    return staged
+
+
+def publish(staged: dict[str, tuple[Path, Path]]) -> dict[str, str]:
+    """Rename staged files into place; {kind: path}."""
+    for kind, (tmp, final) in staged.items():
+        os.replace(tmp, final)
+        faults.point(f"{kind}-published")
+    return {kind: str(final) for kind, (_, final) in staged.items()}
+
+
+def write_files(store, out: Path, html: bool = True) -> dict[str, str]:
+    """graph.ttl and graph.html of ``store``, each renamed into place when written."""
+    staged = stage_files(store, out, html)
+    try:
+        return publish(staged)
+    finally:
+        for tmp, _ in staged.values():
+            tmp.unlink(missing_ok=True)

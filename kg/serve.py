@@ -97,8 +97,8 @@ def execute(store, query: str, accept: str | None, limit: int) -> Answer:
 
 def _worker(store_dir: str, conn) -> None:
     """A pool process: open the store read-only, answer queries until told to stop."""
-    from kg.store import open_store
-    store = open_store(store_dir, create=False, read_only=True)
+    from kg.store import open_store, version_of
+    store, seen = open_store(store_dir, create=False, read_only=True), version_of(store_dir)
     while True:
         try:
             job = conn.recv()
@@ -106,6 +106,9 @@ def _worker(store_dir: str, conn) -> None:
             return
         if job is None:
             return
+        if version_of(store_dir) != seen:      # a build swapped in a new version: answer from it
+            store.close()
+            store, seen = open_store(store_dir, create=False, read_only=True), version_of(store_dir)
         query, accept, limit = job
         a = execute(store, query, accept, limit)
         conn.send((a.status, a.content_type, a.body, a.truncated))
@@ -221,7 +224,7 @@ class Handler(BaseHTTPRequestHandler):
     timeout = 30        # seconds a connection may sit idle (socket timeout)
     pool: QueryPool
     limit: int
-    view: bytes
+    view: object       # kg.view.StorePage
 
     def log_message(self, fmt, *args):  # one line per request on stderr, like a web server
         sys.stderr.write("kg serve: %s - %s\n" % (self.address_string(), fmt % args))
@@ -272,7 +275,7 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/":
             return self._send(Answer(200, "text/html; charset=utf-8", _query_page()))
         if url.path == "/view":
-            return self._send(Answer(200, "text/html; charset=utf-8", self.view))
+            return self._send(Answer(200, "text/html; charset=utf-8", self.view.page()))
         if url.path == "/sparql":
             return self._query(params.get("query"), params)
         if url.path.startswith("/query/"):
@@ -390,19 +393,13 @@ def make_server(store_dir: str | Path, host: str = "127.0.0.1", port: int = 7878
                 limit: int = 10000, workers: int = 2, max_memory: int | None = None,
                 max_connections: int = 512, idle_timeout: float = 30.0) -> tuple[ThreadingHTTPServer, QueryPool]:
     """The server and its pool, not yet serving (``serve_forever`` does)."""
-    import tempfile
-
-    from kg.store import open_store
-    from kg.view import write_store_html
+    from kg.view import StorePage
     if limit < 1 or timeout <= 0 or idle_timeout <= 0 or max_connections < 1 or \
             (max_memory is not None and max_memory < 64 << 20):
         raise ServeError("--limit and --max-connections must be at least 1, --timeout and --idle-timeout "
                          "above 0, --max-memory at least 64 (MiB)")
-    store = open_store(store_dir, create=False, read_only=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        write_store_html(store, Path(tmp) / "view.html")
-        view = (Path(tmp) / "view.html").read_bytes()
-    store.close()
+    view = StorePage(store_dir)
+    view.page()       # a store that cannot be drawn fails here, before the server starts
     pool = QueryPool(store_dir, workers, timeout, max_memory)
     handler = type("KgHandler", (Handler,), {"pool": pool, "limit": limit, "view": view, "timeout": idle_timeout})
     try:

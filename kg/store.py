@@ -15,6 +15,7 @@ Query/Update (``RemoteStore``; tested against ``oxigraph serve``).
 from __future__ import annotations
 
 import os
+import shutil
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import vocab
+from kg import faults, vocab
 from kg.errors import QueryError, StoreError
 
 STAGING = "#staging"     # a document's next graph: its IRI plus this fragment (no slug has a "#")
@@ -63,7 +64,7 @@ class LocalStore:
     """The embedded Oxigraph store in a folder."""
 
     def __init__(self, path: str | Path, create: bool = True, read_only: bool = False):
-        p = Path(path)
+        p = current(Path(path)) if read_only else Path(path)
         if not create and not p.is_dir():
             raise StoreError(f"no store at {p}; build one first with: kg build -o {p.parent}")
         try:
@@ -170,16 +171,6 @@ class RemoteStore:
         for s in self.query(STAGED, {}):
             self._update(f"DROP SILENT GRAPH <{_iri(s['g'].value)}>")
 
-    def remove_all(self) -> None:
-        """kg's document graphs and the default-graph triples only they hold, in one
-        update; whatever else the server holds stays."""
-        from kg.graph import ID
-        docs = "".join(f"DROP SILENT GRAPH <{_iri(g)}> ;\n" for g in sorted(self.documents()))
-        self._update(f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
-                     f'FILTER(STRSTARTS(STR(?g), "{ID}doc/")) '
-                     f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER(!STRSTARTS(STR(?h), \"{ID}doc/\")) }} }} ;\n"
-                     + docs.rstrip(" ;\n"))
-
     def _put(self, graph: str, ntriples: bytes) -> None:
         q = urllib.parse.urlencode({"graph": graph})
         self._request(f"/store?{q}", ntriples, "PUT", {"Content-Type": "application/n-triples"})
@@ -268,6 +259,123 @@ class RemoteStore:
 
 class Triples(list):
     """The triples of a remote CONSTRUCT or DESCRIBE."""
+
+
+# ------------------------------------------------------- versions of a store folder
+#
+# A build never writes the store folder readers use. It writes the next version
+# beside it (a checkpoint of the current one: hard links, milliseconds, so the
+# cost follows the documents built, not the store), then swaps it in by renaming
+# the folders. A build that stops anywhere, killed or interrupted, leaves the
+# current version as it was; readers never open a folder being written (which
+# Oxigraph leaves undefined).
+
+def _sibling(live: Path, kind: str, pid: int | None = None) -> Path:
+    return live.parent / f".{live.name}.{kind}-{os.getpid() if pid is None else pid}"
+
+
+def _siblings(live: Path, kind: str) -> list[Path]:
+    return sorted(live.parent.glob(f".{live.name}.{kind}-*"), key=lambda p: p.stat().st_mtime_ns)
+
+
+def current(live: Path) -> Path:
+    """The folder that holds the current version of the store at ``live``: itself,
+    or the version a build stopped between its two renames had moved aside."""
+    if live.exists():
+        return live
+    old = _siblings(live, "old")
+    return old[-1] if old else live
+
+
+def version_of(location: str | Path):
+    """What identifies the version of the store at ``location`` that readers see
+    (a build swaps in a new folder), or None for a SPARQL server's URL."""
+    if isinstance(location, str) and location.startswith(("http://", "https://")):
+        return None
+    try:
+        st = os.stat(current(Path(location)))
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+class _BuildLock:
+    """One build at a time per store folder (an advisory lock the OS drops with its
+    holder, so a killed build leaves none)."""
+
+    def __init__(self, live: Path):
+        self.fh = None
+        try:
+            import fcntl
+        except ImportError:       # no advisory locks here: builds must not overlap
+            return
+        live.parent.mkdir(parents=True, exist_ok=True)
+        path = live.parent / f".{live.name}.lock"
+        fh = open(path, "a+")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.seek(0)
+            holder = fh.read().strip() or "?"
+            fh.close()
+            raise StoreError(f"another kg build (pid {holder}) is writing {live}; wait for it to finish "
+                             "or build into another folder (-o)") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        self.fh = fh
+
+    def release(self) -> None:
+        if self.fh is not None:
+            self.fh.close()       # closing drops the lock
+            self.fh = None
+
+
+class StoreVersion:
+    """The next version of the store folder ``live``, open for writing as ``store``:
+    empty with ``fresh`` (or where there is none yet), else a copy of the current
+    one. ``commit`` swaps it in; ``abandon`` removes it."""
+
+    def __init__(self, live: str | Path, fresh: bool = False):
+        self.live = Path(live)
+        self._lock = _BuildLock(self.live)
+        try:
+            self._tidy()
+            self.next = _sibling(self.live, "next")
+            if self.live.is_dir() and not fresh:
+                try:
+                    ox.Store.read_only(str(self.live)).backup(str(self.next))
+                except OSError as e:
+                    raise StoreError(f"cannot read the store at {self.live}: {e}") from e
+            self.store = LocalStore(self.next)
+        except BaseException:
+            self._lock.release()
+            raise
+
+    def _tidy(self) -> None:
+        """Put back a version a stopped build had moved aside, and remove what
+        stopped builds left (this build holds the lock: no other is running)."""
+        if not self.live.exists() and _siblings(self.live, "old"):
+            os.rename(_siblings(self.live, "old")[-1], self.live)
+        for p in _siblings(self.live, "next") + _siblings(self.live, "old"):
+            shutil.rmtree(p, ignore_errors=True)
+
+    def commit(self) -> None:
+        self.store.flush()
+        self.store.close()
+        old = _sibling(self.live, "old")
+        if self.live.exists():
+            os.rename(self.live, old)
+        faults.point("swap")
+        os.rename(self.next, self.live)
+        shutil.rmtree(old, ignore_errors=True)     # readers that hold it open keep reading it
+        self._lock.release()
+
+    def abandon(self) -> None:
+        self.store.close()
+        shutil.rmtree(self.next, ignore_errors=True)
+        self._lock.release()
 
 
 def open_store(location: str | Path, create: bool = True, read_only: bool = False):

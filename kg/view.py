@@ -319,3 +319,28 @@ def write_store_html(store, path: str | Path, opts: ViewOptions | None = None) -
     finally:
         tmp.unlink(missing_ok=True)
     return len(nodes), total
+
+
+class StorePage:
+    """The page of the store at ``location`` as served: made again when a build has
+    swapped in a new version of the store, so a running server shows it."""
+
+    def __init__(self, location: str | Path):
+        import threading
+        self.location = location
+        self._lock = threading.Lock()
+        self._made: tuple[object, bytes] | None = None
+
+    def page(self) -> bytes:
+        import tempfile
+
+        from kg.store import open_store, version_of
+        with self._lock:
+            seen = version_of(self.location)
+            if self._made is None or self._made[0] != seen:
+                store = open_store(self.location, create=False, read_only=True)
+                with tempfile.TemporaryDirectory() as tmp:
+                    write_store_html(store, Path(tmp) / "view.html")
+                    self._made = (seen, (Path(tmp) / "view.html").read_bytes())
+                store.close()
+            return self._made[1]
