@@ -31,9 +31,12 @@ EPILOG_QUERY = """examples:
   kg query -f my.rq --format csv
   kg query honors --endpoint http://127.0.0.1:7879   the graph in a SPARQL server
   kg query statistics --limit 100 --offset 200        the third page of 100 statistics
-prefixes kg: id: rdf: rdfs: skos: prov: xsd: org: are predeclared. The default graph
-holds every triple of every document once; each document's own graph (GRAPH ?g, with
-?g a kg:SourceDocument) says which documents state a triple.
+prefixes kg: id: rdf: rdfs: skos: prov: xsd: org: schema: dcterms: dcat: owl: are
+predeclared. Entities carry the standard types their classes align with (a
+kg:PartyOrganization is also kg:Organization, org:Organization, prov:Organization,
+schema:Organization), and relations their standard properties (org:memberOf …).
+The default graph holds every triple of every document once; each document's own
+graph (GRAPH ?g, with ?g a kg:SourceDocument) says which documents state a triple.
 """
 
 
@@ -143,11 +146,13 @@ def cmd_export(a) -> int:
 def cmd_validate(a) -> int:
     from kg.validate import validate
     rep = validate(a.store)
-    if rep.conforms:
-        print("conforms: no SHACL violations")
-        return 0
-    print(rep.text if a.verbose else f"{rep.violations} SHACL violations (use -v to list them)")
-    return 1
+    if a.format == "text" and not a.verbose and not rep.conforms:
+        print(f"{rep.violations} SHACL violations (use -v to list them, or --format json|turtle)")
+    elif a.format == "text" and a.verbose == 2:
+        print(rep.text)
+    else:
+        print(rep.render(a.format))
+    return 0 if rep.conforms else 1
 
 
 def cmd_serve(a) -> int:
@@ -302,9 +307,13 @@ def parser() -> argparse.ArgumentParser:
     x.set_defaults(func=cmd_extract)
 
     s = sub.add_parser("validate", help="check a build against the SHACL shapes",
-                       epilog="example:\n  kg validate --store output/store -v", formatter_class=F)
+                       epilog="examples:\n  kg validate --store output/store -v         one line per violation\n"
+                              "  kg validate --format json > report.json     records: focus, path, value, message\n"
+                              "  kg validate --format turtle                 the SHACL validation report graph\n"
+                              "exit status: 0 conforms, 1 violations", formatter_class=F)
     s.add_argument("--store", default="output/store")
-    s.add_argument("-v", "--verbose", action="store_true")
+    s.add_argument("--format", choices=("text", "turtle", "json"), default="text")
+    s.add_argument("-v", "--verbose", action="count", default=0, help="list the violations (-vv: pyshacl's own report)")
     s.set_defaults(func=cmd_validate)
     return ap
 

@@ -30,7 +30,11 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 PROV = "http://www.w3.org/ns/prov#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-PREFIXES = {"kg": KG, "id": ID, "rdf": RDF, "rdfs": RDFS, "skos": SKOS, "prov": PROV, "xsd": XSD, "org": vocab.ORG}
+# predeclared in every query (and written in Turtle): kg's own, and the standard
+# vocabularies its terms align with
+PREFIXES = {"kg": KG, "id": ID, "rdf": RDF, "rdfs": RDFS, "skos": SKOS, "prov": PROV, "xsd": XSD, "org": vocab.ORG,
+            "schema": "https://schema.org/", "dcterms": "http://purl.org/dc/terms/", "dcat": "http://www.w3.org/ns/dcat#",
+            "owl": "http://www.w3.org/2002/07/owl#"}
 _SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
 FAMILY_PATH = {"Organization": "org", "Place": "place", "Base": "base", "Program": "program", "Event": "event",
                "Project": "project", "Document": "document", "Honor": "honor", "Person": "person", "Concept": "concept"}
@@ -107,6 +111,24 @@ def _t(local: str) -> str:
 
 
 @lru_cache(maxsize=None)
+def _types(iri: str) -> tuple[str, ...]:
+    """A class and every class the ontology puts above it, as N-Triples terms:
+    stated, so queries in ORG, PROV-O or schema.org terms need no reasoner."""
+    return tuple(_n(c) for c in (iri, *vocab.superclasses(iri)))
+
+
+@lru_cache(maxsize=None)
+def _props(local: str) -> tuple[str, ...]:
+    iri = vocab.term(local)
+    return tuple(_n(p) for p in (iri, *vocab.superproperties(iri)))
+
+
+def _typed(add, n: str, iri: str) -> None:
+    for t in _types(iri):
+        add(n, TYPE, t)
+
+
+@lru_cache(maxsize=None)
 def _org(local: str) -> str:
     return str(ox.NamedNode(vocab.org_term(local)))
 
@@ -148,8 +170,7 @@ def triples(x: Extraction) -> list[str]:
     def add(s, p, o):
         out.append(f"{s} {p} {o} .\n")
 
-    add(g, TYPE, _t("SourceDocument"))
-    add(g, TYPE, _n(PROV + "Entity"))
+    _typed(add, g, vocab.term("SourceDocument"))
     add(g, LABEL, _str(_shown(x.doc.id)))
     add(g, _t("fileName"), _str(_shown(os.path.basename(x.doc.path))))
     add(g, _t("encoding"), _str(x.doc.encoding))
@@ -174,7 +195,7 @@ def triples(x: Extraction) -> list[str]:
     for si in sorted(used):
         s = sent_of[si]
         n = sentence(si)
-        add(n, TYPE, _t("Sentence"))
+        _typed(add, n, vocab.term("Sentence"))
         add(n, _t("inDocument"), g)
         add(n, _t("text"), _zh(s.text))
         add(n, _t("start"), _lit(s.start))
@@ -191,12 +212,14 @@ def _sentences(doc_id: str):
 def _assertion(r, g: str, sentence, add) -> None:
     """A relation triple and its kg:Assertion node (rule, confidence, sentence)."""
     s, o = _e(r.subject), _e(r.object)
-    p = _t(r.predicate)
+    p, *above = _props(r.predicate)
     add(s, p, o)
+    for q in above:
+        add(s, q, o)
     pv = r.provenance
     h = hashlib.sha1(f"{s[1:-1]}|{r.predicate}|{o[1:-1]}|{pv.sentence}|{pv.rule}".encode()).hexdigest()[:16]
     a = f"<{g[1:-1]}/assertion/{h}>"
-    add(a, TYPE, _t("Assertion"))
+    _typed(add, a, vocab.term("Assertion"))
     add(a, f"<{RDF}subject>", s)
     add(a, f"<{RDF}predicate>", p)
     add(a, f"<{RDF}object>", o)
@@ -208,6 +231,8 @@ def _assertion(r, g: str, sentence, add) -> None:
 
 
 def _metric(n: str, m, sentence, add) -> None:
+    # a metric keeps its one type: scorers and users count metric nodes by their
+    # type statements, so a second type (schema:QuantitativeValue) would count it twice
     add(n, TYPE, _t("Metric"))
     if m.about is not None:
         add(n, _t("about"), _e(m.about))
@@ -232,19 +257,19 @@ def _membership(person: str, org: str, post: str, post_text: str, sentence: str,
     """The post behind a memberOf, as a W3C ORG membership with its role and sentence."""
     n = str(membership_iri(person[1:-1], org[1:-1], post))
     role = str(role_iri(post))
-    add(n, TYPE, _org("Membership"))
+    _typed(add, n, vocab.org_term("Membership"))
     add(n, _org("member"), person)
     add(n, _org("organization"), org)
     add(n, _org("role"), role)
     add(n, LABEL, _zh(post_text or post))
     add(n, DERIVED, sentence)
-    add(role, TYPE, _org("Role"))
+    _typed(add, role, vocab.org_term("Role"))
     add(role, PREF, _zh(post))
 
 
 def _entity(e: Entity, add, g: str) -> None:
     n = _e(e.key)
-    add(n, TYPE, _t(e.cls))
+    _typed(add, n, vocab.term(e.cls))
     add(n, PREF, _zh(e.name))
     for a in e.aliases:
         add(n, ALT, _zh(a))

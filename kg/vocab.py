@@ -69,3 +69,78 @@ def org_term(local: str) -> str:
     if local in _terms().get("org", set()):
         return ORG + local
     raise OntologyError(f"org:{local} is not declared in ontology/kg.ttl")
+
+
+_SUB = {"class": ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf"),
+        "property": ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subPropertyOf")}
+
+
+@lru_cache(maxsize=1)
+def _parents() -> dict[str, dict[str, set[str]]]:
+    """IRI -> the named classes (properties) the ontology puts directly above it."""
+    out: dict[str, dict[str, set[str]]] = {"class": {}, "property": {}}
+    for t in ox.parse(ontology_path().read_bytes(), format=ox.RdfFormat.TURTLE):
+        for kind, p in _SUB.items():
+            if t.predicate == p and isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.NamedNode):
+                out[kind].setdefault(t.subject.value, set()).add(t.object.value)
+    return out
+
+
+def _above(kind: str, iri: str) -> tuple[str, ...]:
+    seen: list[str] = []
+    todo = sorted(_parents()[kind].get(iri, ()))
+    while todo:
+        x = todo.pop(0)
+        if x not in seen and x != iri:
+            seen.append(x)
+            todo += sorted(_parents()[kind].get(x, ()))
+    return tuple(sorted(seen))
+
+
+@lru_cache(maxsize=None)
+def superclasses(iri: str) -> tuple[str, ...]:
+    """Every class above ``iri`` in the ontology (kg's and the aligned standard ones:
+    org:Organization, prov:Entity, schema:Place …), transitively. The graph stage
+    states them, so a query in a standard vocabulary needs no reasoner."""
+    return _above("class", iri)
+
+
+@lru_cache(maxsize=None)
+def superproperties(iri: str) -> tuple[str, ...]:
+    """Every property above ``iri`` (kg:memberOf ⊑ org:memberOf …), transitively."""
+    return _above("property", iri)
+
+
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+
+
+@lru_cache(maxsize=1)
+def _domains_ranges() -> dict[str, dict[str, frozenset[str]]]:
+    """kg property -> {"domain": classes, "range": classes} (local names; a union
+    is its members), as kg.ttl declares them."""
+    import rdflib
+    g = rdflib.Graph().parse(data=ontology_path().read_text("utf-8"), format="turtle")
+    union = rdflib.URIRef(_OWL + "unionOf")
+
+    def members(node) -> frozenset[str]:
+        if node is None:
+            return frozenset()
+        if isinstance(node, rdflib.URIRef):
+            return frozenset({str(node)[len(KG):]}) if str(node).startswith(KG) else frozenset()
+        lst = g.value(node, union)
+        return frozenset(str(c)[len(KG):] for c in rdflib.collection.Collection(g, lst)) if lst else frozenset()
+    out = {}
+    for p in _terms()["object"]:
+        out[p] = {"domain": members(g.value(rdflib.URIRef(KG + p), rdflib.URIRef(_RDFS + "domain"))),
+                  "range": members(g.value(rdflib.URIRef(KG + p), rdflib.URIRef(_RDFS + "range")))}
+    return out
+
+
+def fits(cls: str, prop: str, end: str) -> bool:
+    """Whether an entity of class ``cls`` may be the ``end`` ("domain" or "range")
+    of ``prop`` as the ontology declares it (a subclass of a declared class fits;
+    a property that declares none takes anything)."""
+    allowed = _domains_ranges().get(prop, {}).get(end)
+    if not allowed:
+        return True
+    return cls in allowed or any(c[len(KG):] in allowed for c in superclasses(KG + cls) if c.startswith(KG))

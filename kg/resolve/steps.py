@@ -5,7 +5,7 @@ import re
 from collections import Counter, defaultdict
 from functools import lru_cache
 
-from kg import gazetteer
+from kg import gazetteer, vocab
 from kg.extract import Context, read_table
 from kg.extract.relations import Sentence as RelSentence
 from kg.model import FAMILY, Entity, EntityKey, Mention, Metric, Relation
@@ -299,6 +299,17 @@ def name_relations(r: Resolution) -> None:
     for s, p, o, si, rule in composed_relations(r.ctx, r.key_of, r.entities, r.sec, r.sec_context):
         if s in present and o in present and s != o:
             r.relations.add(Relation(s, p, o, r.prov(si, rule, 0.7)))
+
+
+@step("schema_gate", produces="relations", requires=("relations", "entities"))
+def schema_gate(r: Resolution) -> None:
+    """Relations whose subject or object is of a class the ontology's domain or range
+    of the property does not allow are dropped (SCHEMA.md: issues is an
+    Organization's, a subdistrict that issues a document is its office's doing)."""
+    cls = {e.key: e.cls for e in r.entities}
+    r.relations = {x for x in r.relations
+                   if (x.subject not in cls or vocab.fits(cls[x.subject], x.predicate, "domain"))
+                   and (x.object not in cls or vocab.fits(cls[x.object], x.predicate, "range"))}
 
 
 # people counted as they take part in a meeting or course: the figure describes it
