@@ -128,7 +128,7 @@ def cmd_view(a) -> int:
     from kg.view import AUTO_TOP, ViewOptions, write_store_html
     store = open_store(_location(a), create=False, read_only=True)
     opts = ViewOptions(focus=a.focus, depth=a.depth, types=_names(a.types), relations=_names(a.relations),
-                       top=a.top, threshold=a.threshold)
+                       top=a.top, threshold=a.threshold, lang=a.lang)
     n, total = write_store_html(store, a.output, opts=opts)
     note = f"; the {AUTO_TOP} best connected of {total} (--top N, --top 0 for all)" \
         if a.top is None and total > AUTO_TOP else ""
@@ -254,7 +254,8 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("view", help="write the interactive HTML network of the store", formatter_class=F,
                        epilog="examples:\n  kg view -o graph.html --top 500\n"
                               "  kg view --focus 中原区委统战部 --depth 2 -o dept.html\n"
-                              "  kg view --types Organization,Program --relations runs,partner")
+                              "  kg view --types Organization,Program --relations runs,partner\n"
+                              "  kg view --lang en -o graph-en.html        class and relation names in English")
     v.add_argument("-o", "--output", default="output/graph.html")
     v.add_argument("--store", default="output/store")
     v.add_argument("--endpoint", metavar="URL", help="a SPARQL server holding the graph (see kg build --store-url) instead of --store")
@@ -266,6 +267,8 @@ def parser() -> argparse.ArgumentParser:
                    "best connected of a larger store; 0 draws everything)")
     v.add_argument("--threshold", type=int, default=LARGE,
                    help=f"above this many nodes the layout is precomputed and physics is off (default {LARGE})")
+    v.add_argument("--lang", choices=("zh", "en"), default="zh",
+                   help="language of the class and relation names (the ontology's labels; default zh)")
     v.set_defaults(func=cmd_view)
 
     e = sub.add_parser("export", help="write the graph in another format",

@@ -51,6 +51,7 @@ class ViewOptions:
     relations: frozenset[str] | None = None
     top: int | None = None
     threshold: int = LARGE
+    lang: str = "zh"                # of the class and relation names shown (the ontology's labels)
 
 
 def select(nodes: dict[str, Node], edges: list, opts: ViewOptions):
@@ -133,10 +134,24 @@ def _script_safe_json(obj) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
+LABELLED = 20     # nodes, best connected first, whose names show at the zoom that fits the graph
+LANGS = ("zh", "en")
+
+
+def _groups() -> dict[str, dict]:
+    """One vis group per class family, in the legend's colours: the canvas takes a
+    node's colour from its group (vis's own palette where a group is not set)."""
+    return {f: {"color": {"background": c, "border": c, "highlight": {"background": c, "border": "#222"},
+                          "hover": {"background": c, "border": "#222"}}} for f, c in COLORS.items()}
+
+
 def render(nodes: dict[str, Node], edges: list, opts: ViewOptions = ViewOptions()) -> str:
     """The page for this part of the graph."""
     from pyvis.network import Network
 
+    from kg.vocab import labels
+    if opts.lang not in LANGS:
+        raise ViewError(f"unknown language {opts.lang!r}; choose one of: {', '.join(LANGS)}")
     degree = _degrees(edges)
     large = len(nodes) > opts.threshold
     net = Network(directed=True, cdn_resources="in_line")
@@ -153,31 +168,43 @@ def render(nodes: dict[str, Node], edges: list, opts: ViewOptions = ViewOptions(
     for a, b, p in edges:
         net.add_edge(a, b, label=p)
     vis_nodes, vis_edges, *_ = net.get_network_data()
+    page = resources.files("kg.data").joinpath("view.html").read_text("utf-8")
+    page = page.replace("/*KG_VIS_CSS*/", _asset("vis-9.1.2/vis-network.css"))
+    page = page.replace("/*KG_VIS_JS*/", _asset("vis-9.1.2/vis-network.min.js").replace("</script", "<\\/script"))
+    return page.replace("__KG_DATA__", _script_safe_json(_page_data(nodes, edges, vis_nodes, vis_edges, net, degree,
+                                                                      large, labels(opts.lang), opts.lang)))
+
+
+def _page_data(nodes, edges, vis_nodes, vis_edges, net, degree, large: bool, names: dict, lang: str) -> dict:
     options = json.loads(net.options.to_json())
     options.setdefault("layout", {})["improvedLayout"] = not large
     options.setdefault("interaction", {}).update({"hover": True, "tooltipDelay": 200})
     options["nodes"] = {"shape": "dot", "scaling": {"min": 6, "max": 40}, "font": {"size": 12}}
+    options["groups"] = _groups()
+    # an edge's name sits above its line, on white, so it does not cover the names of nodes
+    options["edges"] = {"font": {"size": 10, "align": "top", "background": "rgba(255,255,255,0.85)"}}
     if large:
-        options["edges"] = {"smooth": False, "arrows": {"to": {"enabled": True, "scaleFactor": 0.4}}}
+        options["edges"].update({"smooth": False, "arrows": {"to": {"enabled": True, "scaleFactor": 0.4}}})
     families = sorted({v.family for v in nodes.values()})
-    data = {
+    ranked = sorted(nodes, key=lambda n: (-degree[n], nodes[n].label))
+    return {
         "nodes": [{"id": vn["id"], "label": nodes[vn["id"]].label, "family": nodes[vn["id"]].family,
                    "cls": nodes[vn["id"]].cls, "aliases": nodes[vn["id"]].aliases,
-                   "sentences": nodes[vn["id"]].sentences, "value": vn["value"],
+                   "sentences": nodes[vn["id"]].sentences, "value": vn["value"], "degree": degree[vn["id"]],
                    **({"x": vn["x"], "y": vn["y"]} if large else {})} for vn in vis_nodes],
         "edges": [{"from": e["from"], "to": e["to"], "property": e["label"]} for e in vis_edges],
         "edgeLabels": not large,
+        "labelled": [n for n in ranked[:LABELLED] if degree[n]],
         "families": families,
         "relations": sorted({e[2] for e in edges}),
         "counts": {**Counter(v.family for v in nodes.values()), **Counter(e[2] for e in edges)},
+        "isolated": sum(1 for n in nodes if not degree[n]),
         "colors": COLORS,
+        "names": {k: names.get(k, k) for k in sorted(set(FAMILY) | set(FAMILY.values()) | set(RELATIONS))},
+        "lang": lang,
         "options": options,
         "note": "large graph: layout precomputed, physics off" if large else "",
     }
-    page = resources.files("kg.data").joinpath("view.html").read_text("utf-8")
-    page = page.replace("/*KG_VIS_CSS*/", _asset("vis-9.1.2/vis-network.css"))
-    page = page.replace("/*KG_VIS_JS*/", _asset("vis-9.1.2/vis-network.min.js").replace("</script", "<\\/script"))
-    return page.replace("__KG_DATA__", _script_safe_json(data))
 
 
 AUTO_TOP = 2000   # nodes drawn from a larger store unless --top says otherwise

@@ -144,3 +144,16 @@ def fits(cls: str, prop: str, end: str) -> bool:
     if not allowed:
         return True
     return cls in allowed or any(c[len(KG):] in allowed for c in superclasses(KG + cls) if c.startswith(KG))
+
+
+@lru_cache(maxsize=None)
+def labels(lang: str = "zh") -> dict[str, str]:
+    """kg class and property local names -> their rdfs:label in ``lang`` (the
+    local name where the ontology gives none in that language)."""
+    label = ox.NamedNode(_RDFS + "label")
+    out: dict[str, str] = {}
+    for t in ox.parse(ontology_path().read_bytes(), format=ox.RdfFormat.TURTLE):
+        if t.predicate == label and isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(KG) \
+                and isinstance(t.object, ox.Literal) and t.object.language == lang:
+            out[t.subject.value[len(KG):]] = t.object.value
+    return {k: out.get(k, k) for k in _terms()["class"] | _terms()["object"] | _terms()["datatype"]}

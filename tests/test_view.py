@@ -93,7 +93,7 @@ def test_sample_page_in_chromium(browser, sample_build):
     assert run.requests == [(sample_build / "graph.html").as_uri()]
     assert run.js("Object.keys(kgView.network.body.nodes).length") > 50
     assert run.js("kgView.search('统战部').length") >= 1
-    assert "PartyOrganization" in run.page.inner_text("#info")
+    assert "类别：党组织" in run.page.inner_text("#info")       # the ontology's label
 
 
 def test_searching_a_node_of_a_hidden_class_throws_nothing(browser, sample_build):
@@ -102,7 +102,7 @@ def test_searching_a_node_of_a_hidden_class_throws_nothing(browser, sample_build
     run.page.uncheck("#classes input[value=Organization]")
     hits = run.js("kgView.search('统战部')")
     assert hits and run.errors() == []
-    assert "(hidden)" in run.page.inner_text("#hits") and "统战部" in run.page.inner_text("#info")
+    assert "（未显示）" in run.page.inner_text("#hits") and "统战部" in run.page.inner_text("#info")
     run.page.click("#hits div")
     assert run.errors() == []
 
@@ -171,3 +171,61 @@ def test_the_store_ranks_the_top_nodes_as_select_does(sample_build, top):
     assert got_edges == [e for e in all_edges if e[0] in got and e[1] in got]
     if set(got) == set(want):
         assert got_edges == want_edges
+
+
+def test_the_legend_colours_are_the_drawn_colours(browser, sample_build):
+    run = PageRun(browser, (sample_build / "graph.html").as_uri())
+    legend = run.js("Object.fromEntries([...document.querySelectorAll('#classes .swatch')]"
+                    ".map(s => [s.dataset.family, getComputedStyle(s).backgroundColor]))")
+    drawn = run.js("""(() => { const out = {}; const body = kgView.network.body;
+        for (const id of body.nodeIndices) { const f = kgView.nodes.get(id).group;
+            const c = body.nodes[id].options.color.background; (out[f] = out[f] || new Set()).add(c); }
+        return Object.fromEntries(Object.entries(out).map(([f, s]) => [f, [...s]])); })()""")
+    assert len(drawn) >= 5
+    for family, colours in drawn.items():
+        r, g, b = (int(legend[family][1:][i:i + 2], 16) for i in (0, 2, 4)) if legend[family].startswith("#") \
+            else map(int, re.findall(r"\d+", legend[family])[:3])
+        assert colours == [f"#{r:02x}{g:02x}{b:02x}"], family
+
+
+def test_unconnected_nodes_are_hidden_until_asked_for(browser, sample_build):
+    run = PageRun(browser, (sample_build / "graph.html").as_uri())
+    isolated = run.js("kgView.nodes.get({filter: n => n.degree === 0 && n.group !== 'Concept'}).length")
+    assert isolated > 0
+    drawn = run.js("kgView.nodeView.getIds().length")
+    assert run.js("kgView.nodeView.get().every(n => n.degree > 0)")
+    run.page.check("#isolated")
+    assert run.js("kgView.nodeView.getIds().length") == drawn + isolated
+    assert "无关系的节点" in run.page.inner_text("#classes")
+
+
+def test_the_best_connected_names_show_at_the_zoom_that_fits_the_graph(browser, sample_build):
+    run = PageRun(browser, (sample_build / "graph.html").as_uri())
+    sizes = run.js("(() => { const s = kgView.network.getScale(); const body = kgView.network.body;"
+                   "return JSON.parse(document.getElementById('kg-data').textContent).labelled"
+                   ".map(id => body.nodes[id].options.font.size * s); })()")
+    assert len(sizes) >= 10 and min(sizes) >= 9       # on-screen pixels: readable, far above vis's 5 px threshold
+
+
+def test_english_names_on_request(browser, sample_build, tmp_path):
+    kg("view", "--store", sample_build / "store", "-o", tmp_path / "en.html", "--lang", "en")
+    run = PageRun(browser, (tmp_path / "en.html").as_uri())
+    assert "Organization" in run.page.inner_text("#classes") and "runs" in run.page.inner_text("#relations")
+    run.js("kgView.search('统战部')")
+    assert "class: Party organization" in run.page.inner_text("#info")
+    p = kg("view", "--store", sample_build / "store", "-o", tmp_path / "x.html", "--lang", "fr", check=False)
+    assert p.returncode == 2 and "invalid choice" in p.stderr
+
+
+def test_a_large_view_names_an_edge_only_while_it_is_hovered(browser, tmp_path):
+    nodes = {f"n{i}": Node(f"节点{i}", "Program" if i % 2 else "PartyOrganization") for i in range(60)}
+    edges = [(f"n{i}", f"n{i + 1}", "runs") for i in range(0, 58, 2)]
+    page = tmp_path / "large.html"
+    page.write_text(render(nodes, edges, ViewOptions(threshold=20)), encoding="utf-8")
+    run = PageRun(browser, page.as_uri())
+    assert run.js("kgView.edges.get().every(e => e.label === undefined)")
+    run.js("kgView.network.emit('hoverNode', {node: 'n0'})")
+    assert run.js("kgView.edges.get(0).label") == "开展"
+    run.js("kgView.network.emit('blurNode', {node: 'n0'})")
+    assert run.js("kgView.edges.get(0).label") is None
+    assert run.errors() == []
