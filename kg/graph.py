@@ -30,7 +30,9 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 PROV = "http://www.w3.org/ns/prov#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-PREFIXES = {"kg": KG, "id": ID, "rdf": RDF, "rdfs": RDFS, "skos": SKOS, "prov": PROV, "xsd": XSD, "org": vocab.ORG}
+IANA = "https://www.iana.org/assignments/media-types/"
+PREFIXES = {"kg": KG, "id": ID, "rdf": RDF, "rdfs": RDFS, "skos": SKOS, "prov": PROV, "xsd": XSD, "org": vocab.ORG,
+            "dcat": vocab.DCAT}
 _SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
 FAMILY_PATH = {"Organization": "org", "Place": "place", "Base": "base", "Program": "program", "Event": "event",
                "Project": "project", "Document": "document", "Honor": "honor", "Person": "person", "Concept": "concept"}
@@ -103,6 +105,11 @@ def _t(local: str) -> ox.NamedNode:
     return ox.NamedNode(vocab.term(local))
 
 
+@lru_cache(maxsize=None)
+def _dcat(local: str) -> ox.NamedNode:
+    return ox.NamedNode(vocab.dcat_term(local))
+
+
 def _lit(v) -> ox.Literal:
     if isinstance(v, bool):
         return ox.Literal("true" if v else "false", datatype=ox.NamedNode(XSD + "boolean"))
@@ -126,12 +133,7 @@ def triples(x: Extraction) -> list[ox.Triple]:
     def add(s, p, o):
         out.append(ox.Triple(s, p, o))
 
-    add(g, RDF_TYPE, _t("SourceDocument"))
-    add(g, RDF_TYPE, ox.NamedNode(PROV + "Entity"))
-    add(g, ox.NamedNode(RDFS + "label"), ox.Literal(_shown(x.doc.id)))
-    add(g, _t("fileName"), ox.Literal(_shown(os.path.basename(x.doc.path))))
-    add(g, _t("encoding"), ox.Literal(x.doc.encoding))
-    add(g, _t("characters"), _lit(len(x.doc.text)))
+    _document(x.doc, g, add)
     for name in sorted(set(x.context.values())):
         add(g, _t("contextArea"), entity_iri(EntityKey("Place", name)))
     used: set[int] = set()       # the sentences something points at
@@ -157,7 +159,31 @@ def triples(x: Extraction) -> list[ox.Triple]:
         add(n, _t("start"), _lit(s.start))
         add(n, _t("end"), _lit(s.end))
         add(n, _t("index"), _lit(s.index))
+        page = x.doc.page(s.start)
+        if page is not None:
+            add(n, _t("page"), _lit(page))
     return out
+
+
+def _document(doc, g: ox.NamedNode, add) -> None:
+    """The document node: where the text came from (file, format, size, hash, pages)
+    and how it was read (encoding)."""
+    src = doc.source
+    add(g, RDF_TYPE, _t("SourceDocument"))
+    add(g, RDF_TYPE, ox.NamedNode(PROV + "Entity"))
+    add(g, ox.NamedNode(RDFS + "label"), ox.Literal(_shown(doc.id)))
+    add(g, _t("fileName"), ox.Literal(_shown(os.path.basename(doc.path))))
+    add(g, _t("filePath"), ox.Literal(_shown(src.name or os.path.basename(doc.path))))
+    add(g, _dcat("mediaType"), ox.NamedNode(IANA + src.media_type))
+    if src.size:
+        add(g, _dcat("byteSize"), _lit(src.size))    # xsd:integer: Oxigraph stores nonNegativeInteger as it
+    if src.sha256:
+        add(g, _t("sha256"), ox.Literal(src.sha256))
+    if src.pages:
+        add(g, _t("pageCount"), _lit(len(src.pages)))
+    if doc.encoding:                  # a PDF or DOCX has no text encoding of its own
+        add(g, _t("encoding"), ox.Literal(doc.encoding))
+    add(g, _t("characters"), _lit(len(doc.text)))
 
 
 def _assertion(r, g: ox.NamedNode, doc_id: str, add) -> None:

@@ -151,7 +151,7 @@ def normalize(raw: RawDocument) -> Document:
     text, segs = _delete(text, segs, dels)
     anchors = tuple((o, r) for o, r, _ in segs) or ((0, 0),)
     return Document(id=raw.id, path=raw.path, text=text, raw=raw.raw, encoding=raw.encoding, anchors=anchors,
-                    replaced=raw.replaced)
+                    replaced=raw.replaced, source=raw.source)
 
 
 def split_sentences(doc: Document) -> tuple[Sentence, ...]:
