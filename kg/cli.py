@@ -23,9 +23,10 @@ EPILOG_BUILD = """examples:
   kg build reports/ --store-url http://127.0.0.1:7879
                                     keep the graph in a SPARQL server (Oxigraph's /query /update /store)
 
-formats: plain text and Markdown (UTF-8, UTF-16, GB18030/GBK), HTML, PDF with a
-text layer (scans need OCR first), DOCX (paragraphs and tables), legacy .doc
-through antiword or catdoc when one is installed.
+formats: plain text and Markdown (UTF-8, UTF-16, GB18030/GBK, Big5/Big5-HKSCS),
+HTML, PDF with a text layer (scans need OCR first), DOCX (paragraphs and tables),
+legacy .doc through antiword or catdoc when one is installed. Traditional
+characters are read through their simplified form; sentences keep the original.
 
 documents: a file's id is its path under the folder named on the command line,
 without the suffix (reports/北京/工作总结.txt built as 'kg build reports' is
@@ -204,7 +205,7 @@ def extraction_record(x) -> dict:
     """The JSON record of one document's extraction (kg extract --format jsonl)."""
     return {
         "doc": x.doc.id, "path": x.doc.path, "format": x.doc.source.media_type, "encoding": x.doc.encoding,
-        "pages": len(x.doc.source.pages), "characters": len(x.doc.text),
+        "script": x.doc.script, "pages": len(x.doc.source.pages), "characters": len(x.doc.text),
         "context": x.context,
         "mentions": [{"text": m.text, "class": m.cls, "start": m.start, "end": m.end, "name": m.name or m.text,
                       "extractor": m.extractor} for m in x.mentions],

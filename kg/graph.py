@@ -147,7 +147,7 @@ def triples(x: Extraction) -> list[ox.Triple]:
         _assertion(r, g, x.doc.id, add)
         used.add(r.provenance.sentence)
     for i, m in enumerate(x.metrics):
-        _metric(ox.NamedNode(f"{g.value}/metric/{i}"), m, x.doc.id, add)
+        _metric(ox.NamedNode(f"{g.value}/metric/{i}"), m, x.doc.id, add, x.doc.source_text)
         used.add(m.provenance.sentence)
     sent_of = {s.index: s for s in x.sentences}
     for si in sorted(used):
@@ -155,7 +155,7 @@ def triples(x: Extraction) -> list[ox.Triple]:
         n = sentence_iri(x.doc.id, si)
         add(n, RDF_TYPE, _t("Sentence"))
         add(n, _t("inDocument"), g)
-        add(n, _t("text"), _zh(s.text))
+        add(n, _t("text"), _zh(x.doc.source_text(s.start, s.end)))   # as written: traditional stays so
         add(n, _t("start"), _lit(s.start))
         add(n, _t("end"), _lit(s.end))
         add(n, _t("index"), _lit(s.index))
@@ -167,7 +167,7 @@ def triples(x: Extraction) -> list[ox.Triple]:
 
 def _document(doc, g: ox.NamedNode, add) -> None:
     """The document node: where the text came from (file, format, size, hash, pages)
-    and how it was read (encoding)."""
+    and how it was read (encoding, script)."""
     src = doc.source
     add(g, RDF_TYPE, _t("SourceDocument"))
     add(g, RDF_TYPE, ox.NamedNode(PROV + "Entity"))
@@ -183,6 +183,7 @@ def _document(doc, g: ox.NamedNode, add) -> None:
         add(g, _t("pageCount"), _lit(len(src.pages)))
     if doc.encoding:                  # a PDF or DOCX has no text encoding of its own
         add(g, _t("encoding"), ox.Literal(doc.encoding))
+    add(g, _t("script"), ox.Literal(doc.script))
     add(g, _t("characters"), _lit(len(doc.text)))
 
 
@@ -205,7 +206,7 @@ def _assertion(r, g: ox.NamedNode, doc_id: str, add) -> None:
         _membership(s, o, r.post, r.post_text, sentence_iri(doc_id, pv.sentence), add)
 
 
-def _metric(n: ox.NamedNode, m, doc_id: str, add) -> None:
+def _metric(n: ox.NamedNode, m, doc_id: str, add, source_text) -> None:
     add(n, RDF_TYPE, _t("Metric"))
     if m.about is not None:
         add(n, _t("about"), entity_iri(m.about))
@@ -218,7 +219,7 @@ def _metric(n: ox.NamedNode, m, doc_id: str, add) -> None:
     if m.years:
         add(n, _t("periodStart"), ox.Literal(str(m.years[0]), datatype=ox.NamedNode(XSD + "gYear")))
         add(n, _t("periodEnd"), ox.Literal(str(m.years[1]), datatype=ox.NamedNode(XSD + "gYear")))
-    add(n, _t("sourceText"), _zh(m.text))
+    add(n, _t("sourceText"), _zh(source_text(m.start, m.end)))
     add(n, _t("start"), _lit(m.start))
     add(n, _t("end"), _lit(m.end))
     add(n, ox.NamedNode(PROV + "wasDerivedFrom"), sentence_iri(doc_id, m.provenance.sentence))

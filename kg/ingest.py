@@ -14,7 +14,9 @@ files with the same bytes are built once (``duplicates``).
 
 Encodings are detected, not assumed: a BOM wins; then strict UTF-8; then UTF-16
 without BOM (judged by its characters); then GB18030 (a superset of GBK and
-GB2312); charset-normalizer decides what is left. The formats are kg.formats.
+GB2312) or Big5 (with its cp950 and HKSCS extensions), whichever reads as more
+plausible Chinese (both decode most byte pairs, so the frequent characters
+decide); charset-normalizer decides what is left. The formats are kg.formats.
 """
 from __future__ import annotations
 
@@ -24,13 +26,14 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from kg import formats
+from kg import formats, script
 from kg.errors import DecodeError, InputError
 from kg.model import InputFile, RawDocument, SourceFile
 
 SUFFIXES = formats.SUFFIXES
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _NOT_DOCUMENTS = {"thumbs.db", "desktop.ini"}
+BIG5 = ("big5", "cp950", "big5hkscs")
 
 
 def _ignored(name: str) -> bool:
@@ -170,17 +173,35 @@ def decode(data: bytes) -> tuple[str, str, int]:
     non_ascii = sum(1 for b in data if b > 0x7F)
     if bad <= max(8, len(data) // 1000) and 50 * bad <= non_ascii:
         return text, "utf-8", bad
-    try:
-        return data.decode("gb18030"), "gb18030", 0
-    except UnicodeDecodeError:
-        pass
+    found = _gb_or_big5(data)
+    if found is not None:
+        return found[0], found[1], 0
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
     if best is None:
-        raise DecodeError("not text in any supported encoding (UTF-8, UTF-16, GB18030/GBK, "
+        raise DecodeError("not text in any supported encoding (UTF-8, UTF-16, GB18030/GBK, Big5/Big5-HKSCS, "
                           "or one charset-normalizer detects)")
     return str(best), best.encoding, 0
+
+
+def _strict(data: bytes, enc: str) -> str | None:
+    try:
+        return data.decode(enc)
+    except UnicodeDecodeError:
+        return None
+
+
+def _gb_or_big5(data: bytes) -> tuple[str, str] | None:
+    """The GB18030 or Big5 reading of ``data``, whichever decodes and reads as more
+    plausible Chinese (GB18030 on a tie: most files are from the mainland)."""
+    gb = _strict(data, "gb18030")
+    big5 = next(((t, e) for e in BIG5 if (t := _strict(data, e)) is not None), None)
+    if big5 is None:
+        return None if gb is None else (gb, "gb18030")
+    if gb is None or script.plausibility(big5[0]) > script.plausibility(gb):
+        return big5
+    return gb, "gb18030"
 
 
 def doc_id(path: Path) -> str:

@@ -72,6 +72,10 @@ class Document:
     anchors: tuple[tuple[int, int], ...] = ((0, 0),)
     replaced: int = 0      # undecodable bytes read as U+FFFD
     source: SourceFile = SourceFile()
+    script: str = "Hans"   # of the raw text: "Hant" when it was traditional and ``text`` is its simplified form
+    # the normalized text in the raw text's own script, where that differs from
+    # ``text`` (traditional input); the same length, so offsets hold for both
+    original: str = ""
 
     def raw_offset(self, pos: int) -> int:
         """Offset in ``raw`` of the character at ``pos`` of ``text``."""
@@ -80,6 +84,10 @@ class Document:
         i = bisect_right(self.anchors, (pos, float("inf"))) - 1
         norm, raw = self.anchors[i]
         return raw + (pos - norm)
+
+    def source_text(self, start: int, end: int) -> str:
+        """``text[start:end]`` as the document writes it (traditional input stays traditional)."""
+        return (self.original or self.text)[start:end]
 
     def page(self, pos: int) -> int | None:
         """The page (from 1) that the character at ``pos`` of ``text`` is on, for paged formats."""

@@ -86,10 +86,10 @@ def test_two_files_with_one_id_keep_the_first_and_say_how_to_keep_both(tmp_path,
 def test_the_document_node_records_path_format_size_hash_and_encoding(tmp_path):
     f = D.text_file(tmp_path / "reports" / "青禾" / "工作总结.txt", D.REPORT, encoding="gb18030")
     kg("build", tmp_path / "reports", "-o", tmp_path / "o")
-    rows = query(tmp_path / "o", """SELECT ?label ?path ?type ?size ?sha ?enc WHERE { ?d a kg:SourceDocument ;
+    rows = query(tmp_path / "o", """SELECT ?label ?path ?type ?size ?sha ?enc ?script WHERE { ?d a kg:SourceDocument ;
         rdfs:label ?label ; kg:filePath ?path ; dcat:mediaType ?type ; dcat:byteSize ?size ; kg:sha256 ?sha ;
-        kg:encoding ?enc }""")
+        kg:encoding ?enc ; kg:script ?script }""")
     data = f.read_bytes()
     assert rows == [{"label": "青禾/工作总结", "path": "青禾/工作总结.txt",
                      "type": "https://www.iana.org/assignments/media-types/text/plain", "size": str(len(data)),
-                     "sha": hashlib.sha256(data).hexdigest(), "enc": "gb18030"}]
+                     "sha": hashlib.sha256(data).hexdigest(), "enc": "gb18030", "script": "Hans"}]
