@@ -14,12 +14,7 @@ a password-protected file needs its password removed.
 """
 from __future__ import annotations
 
-import io
 import re
-import shutil
-import subprocess
-import tempfile
-import zipfile
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -126,6 +121,11 @@ def pdf_text(data: bytes) -> FileText:
 # ---------------------------------------------------------------- DOCX
 
 def docx_text(data: bytes) -> FileText:
+    # the readers import what they need when a file needs it: a worker that only
+    # reads plain text never pays for python-docx, zip, subprocess or pdfium
+    import io
+    import zipfile
+
     import docx
     from docx.opc.exceptions import PackageNotFoundError
     from lxml.etree import XMLSyntaxError
@@ -171,6 +171,7 @@ def _cell_text(cell) -> str:
 
 def doc_text(data: bytes) -> FileText:
     """A Word 97–2003 document's text through antiword or catdoc (whichever is on PATH)."""
+    import shutil
     for name, args in CONVERTERS:
         exe = shutil.which(name)
         if exe:
@@ -180,6 +181,8 @@ def doc_text(data: bytes) -> FileText:
 
 
 def _convert(exe: str, args: tuple[str, ...], data: bytes) -> str:
+    import subprocess
+    import tempfile
     with tempfile.TemporaryDirectory(prefix="kg-doc-") as tmp:
         f = Path(tmp) / "in.doc"
         f.write_bytes(data)
