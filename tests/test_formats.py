@@ -104,6 +104,10 @@ def _locked(f):
     D.pdf(f, [D.REPORT], password="秘密")
 
 
+def _locked_docx(f):
+    f.write_bytes(OLE + b"\0" * 504)         # Office keeps an encrypted DOCX in a compound file
+
+
 def _broken_pdf(f):
     f.write_bytes(b"%PDF-1.7\n" + b"\0" * 200)
 
@@ -123,6 +127,7 @@ def _sheet(f):
     ("扫描件.pdf", _scan, "no text layer"),
     ("加密.pdf", _locked, "remove the password"),
     ("损坏.pdf", _broken_pdf, "not a readable PDF"),
+    ("加密.docx", _locked_docx, "remove the password"),
     ("照片.jpg", _image, "run OCR"),
     ("统计表.xlsx", _sheet, "a spreadsheet"),
 ])
