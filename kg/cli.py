@@ -37,7 +37,7 @@ Thumbs.db and desktop.ini are passed over.
 
 exit status:
   0  built, nothing skipped (duplicates and warnings are listed, not counted)
-  1  error: nothing built (kg: error: …)
+  1  error (kg: error: …): nothing to build, or the build could not finish
   2  usage error
   3  built, but some input was skipped: see the "skipped" lines
 """
