@@ -1,5 +1,6 @@
 """The kg command: a thin layer over the library. Library errors (KgError) become
-one line on stderr and exit status 1; usage errors exit 2."""
+one line on stderr and exit status 1; usage errors exit 2; a build that skipped
+some input exits 3 (EXIT_SKIPPED)."""
 from __future__ import annotations
 
 import argparse
@@ -10,15 +11,35 @@ from pathlib import Path
 from kg import __version__
 from kg.errors import KgError, QueryError
 
+EXIT_SKIPPED = 3
+
 EPILOG_BUILD = """examples:
   kg build                          build the bundled sample corpus into output/
-  kg build reports/ -o out          every .txt/.md/.html/.htm under reports/, recursively
+  kg build reports/ -o out          every .txt .md .html .htm .pdf .docx .doc under reports/, recursively
   kg build a.txt b.html -o out --fresh --jobs 2
   kg build new.txt -o out --no-files                add one document; store only (kg export/view later)
   kg build /shared/reports -o out --scheduler tcp://10.0.0.5:8786
                                     stages 1-6 on a Dask cluster, streamed into out/store
   kg build reports/ --store-url http://127.0.0.1:7879
                                     keep the graph in a SPARQL server (Oxigraph's /query /update /store)
+
+formats: plain text and Markdown (UTF-8, UTF-16, GB18030/GBK, Big5/Big5-HKSCS),
+HTML, PDF with a text layer (scans need OCR first), DOCX (paragraphs and tables),
+legacy .doc through antiword or catdoc when one is installed. Traditional
+characters are read through their simplified form; sentences keep the original.
+
+documents: a file's id is its path under the folder named on the command line,
+without the suffix (reports/北京/工作总结.txt built as 'kg build reports' is
+北京/工作总结); a file named directly is its stem. Files with the same bytes are
+built once. Every file under a folder that is not built is listed ("skipped")
+with the reason; hidden files and folders (.git …), Office lock files (~$…),
+Thumbs.db and desktop.ini are passed over.
+
+exit status:
+  0  built, nothing skipped (duplicates and warnings are listed, not counted)
+  1  error (kg: error: …): nothing to build, or the build could not finish
+  2  usage error
+  3  built, but some input was skipped: see the "skipped" lines
 """
 EPILOG_QUERY = """examples:
   kg query --list
@@ -61,9 +82,11 @@ def cmd_build(a) -> int:
     else:
         for p, why in rep.warnings:
             print(f"kg: warning: {p}: {why}", file=sys.stderr)
+        for p, why in rep.duplicates:
+            print(f"kg: duplicate {p}: {why}", file=sys.stderr)
         for p, why in rep.problems:
             print(f"kg: skipped {p}: {why}", file=sys.stderr)
-    return 0
+    return EXIT_SKIPPED if rep.problems else 0
 
 
 def cmd_query(a) -> int:
@@ -186,7 +209,8 @@ def cmd_extract(a) -> int:
 def extraction_record(x) -> dict:
     """The JSON record of one document's extraction (kg extract --format jsonl)."""
     return {
-        "doc": x.doc.id, "path": x.doc.path, "encoding": x.doc.encoding, "characters": len(x.doc.text),
+        "doc": x.doc.id, "path": x.doc.path, "format": x.doc.source.media_type, "encoding": x.doc.encoding,
+        "script": x.doc.script, "pages": len(x.doc.source.pages), "characters": len(x.doc.text),
         "context": x.context,
         "mentions": [{"text": m.text, "class": m.cls, "start": m.start, "end": m.end, "name": m.name or m.text,
                       "extractor": m.extractor} for m in x.mentions],

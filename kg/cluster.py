@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kg.errors import ClusterError
+from kg.model import InputFile
 
 NO_WORKERS_GRACE = 60.0   # seconds without any worker before the build gives up
 QUIET = 5.0               # seconds without a result before the workers are counted
@@ -49,21 +50,21 @@ def _workers(client, scheduler: str) -> dict:
                            "build again to add the rest") from e
 
 
-def _submit(client, name: str):
+def _submit(client, src: InputFile):
     """The task for one file, or (path, reason) when this process cannot read it."""
     from kg.pipeline import graph_of_file
     try:
-        data = Path(name).read_bytes()
+        data = Path(src.path).read_bytes()
     except OSError as e:
-        return (name, f"cannot read ({e.strerror or e})")
-    key = "kg-" + hashlib.sha1(os.fsencode(name) + data).hexdigest()[:20]
-    return client.submit(graph_of_file, name, data, key=key, pure=False)
+        return (src.path, f"cannot read ({e.strerror or e})")
+    key = "kg-" + hashlib.sha1(os.fsencode(src.path) + os.fsencode(src.id) + data).hexdigest()[:20]
+    return client.submit(graph_of_file, src, data, key=key, pure=False)
 
 
 class _Work:
     """The files still to send and the tasks in flight, ``window`` at most."""
 
-    def __init__(self, client, names: list[str], window: int):
+    def __init__(self, client, names: list[InputFile], window: int):
         from distributed import as_completed
         self.client, self.todo, self.window = client, iter(names), window
         self.finished = as_completed(loop=client.loop)
@@ -81,12 +82,12 @@ class _Work:
             if isinstance(f, tuple):
                 problems.append(f)
             else:
-                self.names[f] = name
+                self.names[f] = name.path
                 self.finished.add(f)
         return problems
 
 
-def document_graphs(names: list[str], client, scheduler: str) -> Iterator:
+def document_graphs(names: list[InputFile], client, scheduler: str) -> Iterator:
     """Each file's DocumentGraph (or (path, reason)) as the cluster finishes it.
     Closes ``client`` when done or closed."""
     try:

@@ -13,6 +13,26 @@ class DecodeError(InputError):
     """A file's bytes are not text in any encoding we detect."""
 
 
+class UnsupportedFormatError(InputError):
+    """A file of a kind kg does not read (a spreadsheet, an image, WPS, OFD …)."""
+
+
+class ConverterMissingError(InputError):
+    """A format kg reads only through an outside program (legacy .doc) that is not installed."""
+
+
+class NoTextLayerError(InputError):
+    """A PDF whose pages carry no text (a scan): it needs OCR first."""
+
+
+class EncryptedDocumentError(InputError):
+    """A password-protected file that cannot be opened without the password."""
+
+
+class CorruptDocumentError(InputError):
+    """A file whose suffix names a format its bytes are not (a damaged PDF or DOCX)."""
+
+
 class NothingToBuildError(InputError):
     """No readable document among the inputs."""
 

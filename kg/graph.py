@@ -30,10 +30,11 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 PROV = "http://www.w3.org/ns/prov#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+IANA = "https://www.iana.org/assignments/media-types/"
 # predeclared in every query (and written in Turtle): kg's own, and the standard
 # vocabularies its terms align with
 PREFIXES = {"kg": KG, "id": ID, "rdf": RDF, "rdfs": RDFS, "skos": SKOS, "prov": PROV, "xsd": XSD, "org": vocab.ORG,
-            "schema": "https://schema.org/", "dcterms": "http://purl.org/dc/terms/", "dcat": "http://www.w3.org/ns/dcat#",
+            "schema": "https://schema.org/", "dcterms": "http://purl.org/dc/terms/", "dcat": vocab.DCAT,
             "owl": "http://www.w3.org/2002/07/owl#"}
 _SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
 FAMILY_PATH = {"Organization": "org", "Place": "place", "Base": "base", "Program": "program", "Event": "event",
@@ -133,6 +134,11 @@ def _org(local: str) -> str:
     return str(ox.NamedNode(vocab.org_term(local)))
 
 
+@lru_cache(maxsize=None)
+def _dcat(local: str) -> str:
+    return str(ox.NamedNode(vocab.dcat_term(local)))
+
+
 def _n(iri: str) -> str:
     return str(ox.NamedNode(iri))
 
@@ -170,11 +176,7 @@ def triples(x: Extraction) -> list[str]:
     def add(s, p, o):
         out.append(f"{s} {p} {o} .\n")
 
-    _typed(add, g, vocab.term("SourceDocument"))
-    add(g, LABEL, _str(_shown(x.doc.id)))
-    add(g, _t("fileName"), _str(_shown(os.path.basename(x.doc.path))))
-    add(g, _t("encoding"), _str(x.doc.encoding))
-    add(g, _t("characters"), _lit(len(x.doc.text)))
+    _document(x.doc, g, add)
     for name in sorted(set(x.context.values())):
         add(g, _t("contextArea"), _e(EntityKey("Place", name)))
     sentence = _sentences(x.doc.id)
@@ -189,7 +191,7 @@ def triples(x: Extraction) -> list[str]:
         _assertion(r, g, sentence, add)
         used.add(r.provenance.sentence)
     for i, m in enumerate(x.metrics):
-        _metric(f"<{g[1:-1]}/metric/{i}>", m, sentence, add)
+        _metric(f"<{g[1:-1]}/metric/{i}>", m, sentence, add, x.doc.source_text)
         used.add(m.provenance.sentence)
     sent_of = {s.index: s for s in x.sentences}
     for si in sorted(used):
@@ -197,16 +199,40 @@ def triples(x: Extraction) -> list[str]:
         n = sentence(si)
         _typed(add, n, vocab.term("Sentence"))
         add(n, _t("inDocument"), g)
-        add(n, _t("text"), _zh(s.text))
+        add(n, _t("text"), _zh(x.doc.source_text(s.start, s.end)))   # as written: traditional stays so
         add(n, _t("start"), _lit(s.start))
         add(n, _t("end"), _lit(s.end))
         add(n, _t("index"), _lit(s.index))
+        page = x.doc.page(s.start)
+        if page is not None:
+            add(n, _t("page"), _lit(page))
     return out
 
 
 def _sentences(doc_id: str):
     base = str(sentence_iri(doc_id, 0))[:-2]       # checked once: ".../sentence/" with its "<"
     return lambda index: f"{base}{index}>"
+
+
+def _document(doc, g: str, add) -> None:
+    """The document node: where the text came from (file, format, size, hash, pages)
+    and how it was read (encoding, script)."""
+    src = doc.source
+    _typed(add, g, vocab.term("SourceDocument"))
+    add(g, LABEL, _str(_shown(doc.id)))
+    add(g, _t("fileName"), _str(_shown(os.path.basename(doc.path))))
+    add(g, _t("filePath"), _str(_shown(src.name or os.path.basename(doc.path))))
+    add(g, _dcat("mediaType"), _n(IANA + src.media_type))
+    if src.size:
+        add(g, _dcat("byteSize"), _lit(src.size))    # xsd:integer: Oxigraph stores nonNegativeInteger as it
+    if src.sha256:
+        add(g, _t("sha256"), _str(src.sha256))
+    if src.pages:
+        add(g, _t("pageCount"), _lit(len(src.pages)))
+    if doc.encoding:                  # a PDF or DOCX has no text encoding of its own
+        add(g, _t("encoding"), _str(doc.encoding))
+    add(g, _t("script"), _str(doc.script))
+    add(g, _t("characters"), _lit(len(doc.text)))
 
 
 def _assertion(r, g: str, sentence, add) -> None:
@@ -230,7 +256,7 @@ def _assertion(r, g: str, sentence, add) -> None:
         _membership(s, o, r.post, r.post_text, sentence(pv.sentence), add)
 
 
-def _metric(n: str, m, sentence, add) -> None:
+def _metric(n: str, m, sentence, add, source_text) -> None:
     # a metric keeps its one type: scorers and users count metric nodes by their
     # type statements, so a second type (schema:QuantitativeValue) would count it twice
     add(n, TYPE, _t("Metric"))
@@ -245,7 +271,7 @@ def _metric(n: str, m, sentence, add) -> None:
     if m.years:
         add(n, _t("periodStart"), f'"{int(m.years[0])}"' + _TYPED["gYear"])
         add(n, _t("periodEnd"), f'"{int(m.years[1])}"' + _TYPED["gYear"])
-    add(n, _t("sourceText"), _zh(m.text))
+    add(n, _t("sourceText"), _zh(source_text(m.start, m.end)))
     add(n, _t("start"), _lit(m.start))
     add(n, _t("end"), _lit(m.end))
     add(n, DERIVED, sentence(m.provenance.sentence))

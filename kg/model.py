@@ -29,6 +29,24 @@ def fine_class(classes) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class InputFile:
+    """A file to build and the document it becomes (stage 1, discovery)."""
+    path: str    # where to read it
+    id: str      # the document's id: its path relative to the build root, without suffix
+    name: str    # its path relative to the build root, as recorded (kg:filePath)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """What a document's file says about it apart from its text."""
+    name: str = ""                  # path relative to the build root ("": the path's file name)
+    media_type: str = "text/plain"
+    size: int = 0                   # bytes
+    sha256: str = ""
+    pages: tuple[int, ...] = ()     # offset in the raw text where each page starts (PDF)
+
+
+@dataclass(frozen=True, slots=True)
 class RawDocument:
     """A file's text as decoded, before any normalization (stage 1, ingest)."""
     id: str
@@ -36,6 +54,7 @@ class RawDocument:
     raw: str
     encoding: str
     replaced: int = 0      # undecodable bytes read as U+FFFD
+    source: SourceFile = SourceFile()
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +71,11 @@ class Document:
     encoding: str
     anchors: tuple[tuple[int, int], ...] = ((0, 0),)
     replaced: int = 0      # undecodable bytes read as U+FFFD
+    source: SourceFile = SourceFile()
+    script: str = "Hans"   # of the raw text: "Hant" when it was traditional and ``text`` is its simplified form
+    # the normalized text in the raw text's own script, where that differs from
+    # ``text`` (traditional input); the same length, so offsets hold for both
+    original: str = ""
 
     def raw_offset(self, pos: int) -> int:
         """Offset in ``raw`` of the character at ``pos`` of ``text``."""
@@ -60,6 +84,16 @@ class Document:
         i = bisect_right(self.anchors, (pos, float("inf"))) - 1
         norm, raw = self.anchors[i]
         return raw + (pos - norm)
+
+    def source_text(self, start: int, end: int) -> str:
+        """``text[start:end]`` as the document writes it (traditional input stays traditional)."""
+        return (self.original or self.text)[start:end]
+
+    def page(self, pos: int) -> int | None:
+        """The page (from 1) that the character at ``pos`` of ``text`` is on, for paged formats."""
+        if not self.source.pages:
+            return None
+        return bisect_right(self.source.pages, self.raw_offset(pos))
 
 
 @dataclass(frozen=True, slots=True)

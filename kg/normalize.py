@@ -4,13 +4,15 @@ The sample corpus is OCR'd newspaper pages: lines broken mid-sentence (sometimes
 with a blank line in between), stray spaces between CJK characters, ASCII commas and
 straight quotes in Chinese text, full-width digits. Every edit is either 1:1 (a
 character replaced by one character) or a deletion, so the map back to the raw text
-is a short list of anchors (see :class:`kg.model.Document`).
+is a short list of anchors (see :class:`kg.model.Document`). Traditional characters
+become simplified ones last, one for one (kg.script).
 """
 from __future__ import annotations
 
 import re
 
 from kg.model import Document, RawDocument, Sentence
+from kg.script import is_traditional, to_simplified
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CJK_PUNCT = "，。、；：！？“”‘’《》（）【】〔〕…—·"
@@ -150,8 +152,13 @@ def normalize(raw: RawDocument) -> Document:
         pos += len(line) + 1
     text, segs = _delete(text, segs, dels)
     anchors = tuple((o, r) for o, r, _ in segs) or ((0, 0),)
+    # 3. Script: the rules read simplified characters; a traditional text is read
+    # through its simplified form, of the same length, and keeps its own (kg.script)
+    hans, original = "Hans", ""
+    if is_traditional(text):
+        hans, original, text = "Hant", text, to_simplified(text)
     return Document(id=raw.id, path=raw.path, text=text, raw=raw.raw, encoding=raw.encoding, anchors=anchors,
-                    replaced=raw.replaced)
+                    replaced=raw.replaced, source=raw.source, script=hans, original=original)
 
 
 def split_sentences(doc: Document) -> tuple[Sentence, ...]:

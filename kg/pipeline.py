@@ -24,7 +24,7 @@ from tqdm import tqdm
 from kg import faults, graph, ingest
 from kg.errors import ClusterError, InputError, NothingToBuildError
 from kg.extract import run as run_extractors
-from kg.model import Extraction, RawDocument
+from kg.model import Extraction, InputFile, RawDocument
 from kg.normalize import normalize, split_sentences
 from kg.resolve import resolve
 from kg.segment import segment
@@ -46,12 +46,21 @@ def extract_document(raw: RawDocument) -> Extraction:
     return resolve(ctx)
 
 
-def extract_path(path: str):
+def extract_path(src: InputFile | str):
     """Extraction of one file, or (path, reason)."""
     try:
-        return extract_document(ingest.read(path))
+        return extract_document(ingest.read(src))
     except InputError as e:
-        return (path, str(e).split(": ", 1)[-1])
+        return (_path(src), _reason(e))
+
+
+def _path(src: InputFile | str) -> str:
+    return src.path if isinstance(src, InputFile) else str(src)
+
+
+def _reason(e: InputError) -> str:
+    """An input error's message without the path it starts with (the report names the file)."""
+    return str(e).split(": ", 1)[-1]
 
 
 DOC_TIMEOUT = 600.0    # seconds one document may take before it is skipped (0: no limit)
@@ -65,10 +74,11 @@ def _over_budget(signum, frame):
     raise _OverBudget
 
 
-def graph_of_file(path: str, data: bytes | None = None, budget: float = 0.0):
-    """Stages 1–6 of one file, up to its graph as N-Quads (in a worker, so that part
-    of the graph stage runs in parallel too), or (path, reason). ``data`` is the
-    file's bytes where the worker cannot read the path itself. A document still
+def graph_of_file(src: InputFile | str, data: bytes | None = None, budget: float = 0.0):
+    """Stages 1–6 of one file (a plain path is a file named directly), up to its
+    graph as N-Quads (in a worker, so that part of the graph stage runs in parallel
+    too), or (path, reason). ``data`` is the file's bytes where the worker cannot
+    read the path itself. A document still
     running after ``budget`` seconds is given up (where a timer signal can reach
     the thread: a worker process's main thread), so one pathological file cannot
     hold up the build."""
@@ -78,16 +88,16 @@ def graph_of_file(path: str, data: bytes | None = None, budget: float = 0.0):
             previous = signal.signal(signal.SIGALRM, _over_budget)
             signal.setitimer(signal.ITIMER_REAL, budget)
         try:
-            raw = ingest.read(path) if data is None else ingest.from_bytes(path, data)
+            raw = ingest.read(src) if data is None else ingest.from_bytes(src, data)
             return graph.document_graph(extract_document(raw))
         except InputError as e:
-            return (path, str(e).split(": ", 1)[-1])
+            return (_path(src), _reason(e))
         finally:
             if timed:
                 signal.setitimer(signal.ITIMER_REAL, 0)
                 signal.signal(signal.SIGALRM, previous)
     except _OverBudget:
-        return (path, f"took longer than {budget:g} s (--doc-timeout); skipped")
+        return (_path(src), f"took longer than {budget:g} s (--doc-timeout); skipped")
 
 
 def _bar(total: int, desc: str, progress: bool | None):
@@ -161,21 +171,20 @@ def document_graphs(paths: Iterable[str | Path], jobs: int | None = None):
     processes up to each document's N-Quads, as ``build`` runs them, without a store."""
     files, problems = ingest.discover(paths)
     jobs = max(1, jobs or os.cpu_count() or 1)
-    return _in_process_pool(graph_of_file, [str(f) for f in files], jobs), problems
+    return _in_process_pool(graph_of_file, files, jobs), problems
 
 
 def extract_many(paths: Iterable[str | Path], jobs: int | None = None, progress: bool | None = None):
     """(extractions, problems) for every file under ``paths``, in input order."""
     files, problems = ingest.discover(paths)
     jobs = max(1, jobs or os.cpu_count() or 1)
-    names = [str(f) for f in files]
-    bar = _bar(len(names), "extract", progress)
+    bar = _bar(len(files), "extract", progress)
     results = {}
-    for r in _in_process_pool(_indexed_extract, list(enumerate(names)), jobs):
+    for r in _in_process_pool(_indexed_extract, list(enumerate(files)), jobs):
         results[r[0]] = r[1]
         bar.update()
     bar.close()
-    ordered = [results[i] for i in range(len(names))]
+    ordered = [results[i] for i in range(len(files))]
     problems += [r for r in ordered if not isinstance(r, Extraction)]
     return [r for r in ordered if isinstance(r, Extraction)], problems
 
@@ -198,6 +207,7 @@ class BuildReport:
     extract_seconds: float = 0.0
     problems: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)    # built once, as another file
     files: dict[str, str] = field(default_factory=dict)
     before: set[str] = field(default_factory=set)     # document graphs the store held
     written: set[str] = field(default_factory=set)    # document graphs this build wrote
@@ -228,7 +238,9 @@ class BuildReport:
             out.append(f"{k:<11} {v}")
         for path, why in self.warnings:
             out.append(f"warning     {path}: {why}")
-        for path, why in self.problems:
+        for path, why in self.duplicates:
+            out.append(f"duplicate   {path}: {why}")
+        for path, why in sorted(self.problems):      # workers finish in any order; the summary does not
             out.append(f"skipped     {path}: {why}")
         return out
 
@@ -293,20 +305,6 @@ class Writer:
         self._loader.shutdown(wait=True)
 
 
-def _unique(files: list[Path], problems: list) -> list[str]:
-    """One file per document id (the first one given); the others are reported."""
-    seen: dict[str, str] = {}
-    out = []
-    for f in files:
-        i = ingest.doc_id(f)
-        if i in seen:
-            problems.append((str(f), f"same document id {i!r} as {seen[i]}; only the first is built"))
-            continue
-        seen[i] = str(f)
-        out.append(str(f))
-    return out
-
-
 def _open_target(out: Path, store_url: str | None, fresh: bool):
     """(store to write, its StoreVersion or None): a local build writes the store's
     next version; a SPARQL server replaces each document in one update."""
@@ -337,9 +335,9 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int
     t0 = time.perf_counter()
     out = Path(out_dir)
     found, problems = ingest.discover(paths)
-    names = _unique(found, problems)
+    names, duplicates = ingest.duplicates(found)
     if not names:
-        why = "; ".join(f"{p}: {w}" for p, w in problems[:3]) or "no .txt/.md/.html/.htm files found"
+        why = "; ".join(f"{p}: {w}" for p, w in problems[:3]) or f"no {' '.join(ingest.SUFFIXES)} files found"
         raise NothingToBuildError(f"nothing to build ({why})")
     stream = _stream(names, jobs, scheduler, doc_timeout)   # a cluster is reached before the store is touched
     out.mkdir(parents=True, exist_ok=True)
@@ -347,6 +345,7 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int
     staged: dict[str, tuple[Path, Path]] = {}
     try:
         rep = _write_documents(stream, store, version, len(names), problems, progress, on_document)
+        rep.duplicates = duplicates
         if fresh and version is None:
             for g in sorted(rep.before - rep.written):
                 store.remove(g)            # a fresh build into a server: what it did not build again goes
@@ -412,7 +411,7 @@ def _write_documents(stream, store, version, total: int, problems, progress, on_
     return rep
 
 
-def _stream(names: list[str], jobs: int | None, scheduler: str | None, budget: float = 0.0):
+def _stream(names: list[InputFile], jobs: int | None, scheduler: str | None, budget: float = 0.0):
     if scheduler:
         from kg.cluster import connect, document_graphs
         return document_graphs(names, connect(scheduler), scheduler)

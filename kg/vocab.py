@@ -15,6 +15,9 @@ from kg.errors import OntologyError
 
 KG = "https://w3id.org/kgcn/ontology#"
 ORG = "http://www.w3.org/ns/org#"
+DCAT = "http://www.w3.org/ns/dcat#"
+# the outside vocabularies kg writes terms of, each checked against the ontology's declarations
+_EXTERNAL = {"org": ORG, "dcat": DCAT}
 _OWL = "http://www.w3.org/2002/07/owl#"
 _TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RELATIONS = ("runs", "hosts", "establishes", "locatedIn", "subOrganizationOf", "awarded",
@@ -39,8 +42,10 @@ def _terms() -> dict[str, set[str]]:
             kind = kinds.get(t.object.value) if isinstance(t.object, ox.NamedNode) else None
             if kind:
                 out[kind].add(t.subject.value[len(KG):])
-        elif t.predicate == _TYPE and isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(ORG):
-            out.setdefault("org", set()).add(t.subject.value[len(ORG):])
+        elif t.predicate == _TYPE and isinstance(t.subject, ox.NamedNode):
+            for prefix, ns in _EXTERNAL.items():
+                if t.subject.value.startswith(ns):
+                    out.setdefault(prefix, set()).add(t.subject.value[len(ns):])
     return out
 
 
@@ -64,11 +69,20 @@ def term(local: str) -> str:
     raise OntologyError(f"kg:{local} is not declared in ontology/kg.ttl")
 
 
+def _external(prefix: str, local: str) -> str:
+    if local in _terms().get(prefix, set()):
+        return _EXTERNAL[prefix] + local
+    raise OntologyError(f"{prefix}:{local} is not declared in ontology/kg.ttl")
+
+
 def org_term(local: str) -> str:
     """The IRI of a W3C ORG term the ontology says kg uses (org:Membership …)."""
-    if local in _terms().get("org", set()):
-        return ORG + local
-    raise OntologyError(f"org:{local} is not declared in ontology/kg.ttl")
+    return _external("org", local)
+
+
+def dcat_term(local: str) -> str:
+    """The IRI of a W3C DCAT term the ontology says kg uses (dcat:mediaType …)."""
+    return _external("dcat", local)
 
 
 _SUB = {"class": ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf"),

@@ -11,12 +11,12 @@ DATA = HERE / "data"
 TINY = DATA / "tiny.txt"
 
 
-def kg(*args, cwd=None, check=True):
-    """Run the real `kg` entry point in a subprocess."""
+def kg(*args, cwd=None, check=True, env=None):
+    """Run the real `kg` entry point in a subprocess (``env``: variables to set for it)."""
     exe = shutil.which("kg")
     cmd = [exe] if exe else [sys.executable, "-m", "kg"]
     p = subprocess.run(cmd + [str(a) for a in args], capture_output=True, text=True, cwd=cwd,
-                       env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+                       env={**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})})
     if check and p.returncode != 0:
         raise AssertionError(f"kg {' '.join(map(str, args))} failed ({p.returncode}):\n{p.stderr}")
     return p

@@ -7,7 +7,7 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import kg
-from kg import cluster
+from kg import cluster, ingest
 from kg.errors import ClusterError
 from kg.pipeline import build, sample_corpus
 from kg.store import STAGING, LocalStore
@@ -72,7 +72,8 @@ def test_a_worker_killed_mid_build_loses_nothing(corpus, local, tmp_path):
 
 
 def test_files_this_process_cannot_read_are_reported_and_the_rest_built(corpus, tmp_path):
-    names = [str(tmp_path / f"gone{i}.txt") for i in range(12)] + [str(f) for f in sorted(corpus.glob("n0*.txt"))]
+    names = [ingest.input_file(tmp_path / f"gone{i}.txt") for i in range(12)] + \
+        [ingest.input_file(f) for f in sorted(corpus.glob("n0*.txt"))]
     with dask_cluster(1) as c:
         got = list(cluster.document_graphs(names, cluster.connect(c.address), c.address))
     problems = [g for g in got if isinstance(g, tuple)]

@@ -34,14 +34,16 @@ def test_read_html_keeps_text_drops_script(tmp_path):
 
 
 def test_discover_recursive_and_reports_problems(tmp_path):
-    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "b").mkdir(parents=True)
     (tmp_path / "a" / "x.txt").write_text(TEXT, encoding="utf-8")
     (tmp_path / "a" / "y.HTM").write_text("<p>文本</p>", encoding="utf-8")
-    (tmp_path / "a" / "z.pdf").write_bytes(b"%PDF")
-    (tmp_path / "w.docx").write_bytes(b"PK")
-    files, problems = ingest.discover([tmp_path / "a", tmp_path / "w.docx", tmp_path / "missing"])
-    assert [f.name for f in files] == ["x.txt", "y.HTM"]
-    assert {p.split("/")[-1]: why.split(" ")[0] for p, why in problems} == {"w.docx": "unsupported", "missing": "no"}
+    (tmp_path / "a" / "b" / "z.pdf").write_bytes(b"%PDF")
+    (tmp_path / "a" / "b" / "t.xlsx").write_bytes(b"PK")
+    (tmp_path / "w.wps").write_bytes(b"PK")
+    files, problems = ingest.discover([tmp_path / "a", tmp_path / "w.wps", tmp_path / "missing"])
+    assert [(f.name, f.id) for f in files] == [("b/z.pdf", "b/z"), ("x.txt", "x"), ("y.HTM", "y")]
+    assert {p.split("/")[-1]: why.split(" ")[:2] for p, why in problems} == {
+        "t.xlsx": ["a", "spreadsheet:"], "w.wps": ["a", "WPS"], "missing": ["no", "such"]}
 
 
 def test_empty_file_is_an_input_error(tmp_path):
