@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -34,6 +35,15 @@ EPILOG_QUERY = """examples:
 prefixes kg: id: rdf: rdfs: skos: prov: xsd: org: are predeclared. The default graph
 holds every triple of every document once; each document's own graph (GRAPH ?g, with
 ?g a kg:SourceDocument) says which documents state a triple.
+"""
+EPILOG_EXPORT = """examples:
+  kg export --format nquads -o graph.nq               every document's graph and the default graph
+  kg export --format ttl -o - | gzip > graph.ttl.gz   - is standard output
+  kg export --format rdfxml -o graph.rdf              for Protégé and other OWL/RDF-XML tools
+  kg export --format jsonld -o graph.jsonld           JSON-LD with an @context of kg's prefixes
+  kg export --format graphml -o graph.graphml         for Gephi, Cytoscape, networkx, igraph
+  kg export --format xlsx -o graph.xlsx               sheets: entities, relations, statistics, documents
+  kg export --format tables -o tables/                the same sheets as CSV files in a folder
 """
 
 
@@ -134,10 +144,23 @@ def cmd_view(a) -> int:
 
 
 def cmd_export(a) -> int:
-    from kg.export import export
-    n = export(_location(a), a.format, a.output, raw=a.raw)
-    print(f"wrote {a.output} ({n} statements, {a.format})")
+    from kg.export import FOLDER_FORMATS, export, format_name
+    fmt = format_name(a.format)
+    if a.output == "-":      # the data alone on standard output, for a pipe
+        export(_location(a), fmt, sys.stdout.buffer, raw=a.raw)
+        return 0
+    n = export(_location(a), fmt, a.output, raw=a.raw)
+    what = "rows" if fmt in FOLDER_FORMATS + ("xlsx",) else "statements"
+    print(f"wrote {a.output} ({n} {what}, {fmt})")
     return 0
+
+
+def _format(value: str) -> str:
+    from kg.export import format_name
+    try:
+        return format_name(value)
+    except KgError as e:
+        raise argparse.ArgumentTypeError(str(e)) from e
 
 
 def cmd_validate(a) -> int:
@@ -200,7 +223,7 @@ def extraction_record(x) -> dict:
 
 
 def parser() -> argparse.ArgumentParser:
-    from kg.export import FORMATS
+    from kg.export import ALIASES, FORMATS
     from kg.query import OUTPUT_FORMATS
     from kg.view import LARGE
     ap = argparse.ArgumentParser(prog="kg", description="Knowledge graphs from Chinese government and Party work reports.",
@@ -263,12 +286,11 @@ def parser() -> argparse.ArgumentParser:
                    help=f"above this many nodes the layout is precomputed and physics is off (default {LARGE})")
     v.set_defaults(func=cmd_view)
 
-    e = sub.add_parser("export", help="write the graph in another format",
-                       epilog="examples:\n  kg export --format nquads -o graph.nq\n  kg export --format graphml -o graph.graphml",
-                       formatter_class=F)
-    e.add_argument("--format", required=True, choices=FORMATS)
+    e = sub.add_parser("export", help="write the graph in another format", epilog=EPILOG_EXPORT, formatter_class=F)
+    e.add_argument("--format", required=True, type=_format, metavar="FORMAT",
+                   help=f"one of {', '.join(FORMATS)}; aliases {', '.join(sorted(ALIASES))}")
     e.add_argument("--raw", action="store_true", help="CSV cells exactly as stored (no ' before formula-like cells)")
-    e.add_argument("-o", "--output", required=True)
+    e.add_argument("-o", "--output", required=True, help="the file (a folder for tables); - for standard output")
     e.add_argument("--store", default="output/store")
     e.add_argument("--endpoint", metavar="URL", help="a SPARQL server holding the graph (see kg build --store-url) instead of --store")
     e.set_defaults(func=cmd_export)
@@ -317,6 +339,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"kg: error: {e}", file=sys.stderr)
         return 1
     except BrokenPipeError:
+        # the reader left (| head): stdout goes to /dev/null so the interpreter's
+        # last flush at exit does not print a second traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
 
 
