@@ -97,7 +97,7 @@ def cmd_query(a) -> int:
         if a.offset:
             raise QueryError("--offset needs --limit (the size of a page)")
         names, rows = q.run_named(_location(a), a.query, params, a.allow_service)
-    elif any(w in a.query.upper() for w in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")):
+    elif q.is_update(a.query) or any(w in a.query.upper() for w in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")):
         names, rows = q.run(_location(a), q.bind(a.query, params), a.allow_service)
     else:
         raise QueryError(f"{a.query!r} is neither a named query nor SPARQL; named queries: "
