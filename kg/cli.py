@@ -175,9 +175,14 @@ def cmd_validate(a) -> int:
 
 def cmd_serve(a) -> int:
     from kg.serve import make_server
+    from kg.endpoint import parse_cors
+    cors = parse_cors(a.cors)
     server, pool = make_server(_location(a), a.host, a.port, a.timeout, a.limit, a.workers,
-                               a.max_memory << 20 if a.max_memory else None, a.max_connections, a.idle_timeout)
+                               a.max_memory << 20 if a.max_memory else None, a.max_connections, a.idle_timeout,
+                               cors)
     host, port = server.server_address[:2]
+    if "*" in cors.origins:
+        print("kg serve: warning: --cors * lets every web page this browser opens read the graph", file=sys.stderr)
     print(f"kg serve: http://{host}:{port}/  (SPARQL at /sparql, view at /view; Ctrl-C stops)", flush=True)
     try:
         server.serve_forever()
@@ -300,7 +305,9 @@ def parser() -> argparse.ArgumentParser:
   kg serve                                   http://127.0.0.1:7878/ over output/store
   kg serve --port 8000 --timeout 10 --limit 5000
   curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s kg:runs ?o } LIMIT 5' http://127.0.0.1:7878/sparql
-  curl 'http://127.0.0.1:7878/query/entity?entity=中原区委统战部'""")
+  curl 'http://127.0.0.1:7878/query/entity?entity=中原区委统战部'
+  curl http://127.0.0.1:7878/sparql          the SPARQL 1.1 service description (Turtle)
+  kg serve --cors http://127.0.0.1:8000      a page served from that origin (YASGUI) may query""")
     sv.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
     sv.add_argument("--port", type=int, default=7878, help="port (default 7878; 0 picks a free one)")
     sv.add_argument("--store", default="output/store")
@@ -310,6 +317,10 @@ def parser() -> argparse.ArgumentParser:
     sv.add_argument("--workers", type=int, default=2, help="query processes (default 2)")
     sv.add_argument("--max-memory", type=int, metavar="MiB",
                     help="memory a query process may use before it is stopped (default 1024, less on a small machine)")
+    sv.add_argument("--cors", action="append", metavar="ORIGIN|*",
+                    help="let pages of ORIGIN (http://host:port; repeat for more) read the answers, for browser "
+                         "clients such as YASGUI; * lets any page do so, any site this browser visits included "
+                         "(default: off)")
     sv.add_argument("--idle-timeout", type=float, default=30.0, metavar="SECONDS",
                     help="close a connection that sends nothing for this long (default 30)")
     sv.add_argument("--max-connections", type=int, default=512,
