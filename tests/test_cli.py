@@ -12,7 +12,7 @@ def test_build_without_arguments_builds_the_sample_corpus(sample_build):
 
 def test_build_prints_a_summary(tmp_path):
     out = kg("build", TINY, "-o", tmp_path / "o").stdout
-    for word in ("documents   1", "entities", "relations", "metrics", "seconds", "turtle", "html"):
+    for word in ("documents   1", "entities", "relations", "statistics", "sources", "seconds", "turtle", "html"):
         assert word in out
 
 
