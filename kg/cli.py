@@ -291,6 +291,25 @@ def parser() -> argparse.ArgumentParser:
                    help=f"above this many nodes the layout is precomputed and physics is off (default {LARGE})")
     v.set_defaults(func=cmd_view)
 
+    _add_export(sub, F, FORMATS, ALIASES)
+    _add_serve(sub, F)
+
+    x = sub.add_parser("extract", help="print what the pipeline finds, without a store",
+                       epilog="example:\n  kg extract report.txt --format jsonl > report.jsonl", formatter_class=F)
+    x.add_argument("files", nargs="+")
+    x.add_argument("--format", choices=["jsonl"], default="jsonl")
+    x.add_argument("-j", "--jobs", type=int, default=None)
+    x.set_defaults(func=cmd_extract)
+
+    s = sub.add_parser("validate", help="check a build against the SHACL shapes",
+                       epilog="example:\n  kg validate --store output/store -v", formatter_class=F)
+    s.add_argument("--store", default="output/store")
+    s.add_argument("-v", "--verbose", action="store_true")
+    s.set_defaults(func=cmd_validate)
+    return ap
+
+
+def _add_export(sub, F, FORMATS, ALIASES) -> None:
     e = sub.add_parser("export", help="write the graph in another format", epilog=EPILOG_EXPORT, formatter_class=F)
     e.add_argument("--format", required=True, type=_format, metavar="FORMAT",
                    help=f"one of {', '.join(FORMATS)}; aliases {', '.join(sorted(ALIASES))}")
@@ -300,6 +319,8 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--endpoint", metavar="URL", help="a SPARQL server holding the graph (see kg build --store-url) instead of --store")
     e.set_defaults(func=cmd_export)
 
+
+def _add_serve(sub, F) -> None:
     sv = sub.add_parser("serve", help="a read-only SPARQL endpoint, the view and a query page over HTTP",
                         formatter_class=F, epilog="""examples:
   kg serve                                   http://127.0.0.1:7878/ over output/store
@@ -326,20 +347,6 @@ def parser() -> argparse.ArgumentParser:
     sv.add_argument("--max-connections", type=int, default=512,
                     help="connections open at once, idle ones included (default 512; idle ones close after 30 s)")
     sv.set_defaults(func=cmd_serve)
-
-    x = sub.add_parser("extract", help="print what the pipeline finds, without a store",
-                       epilog="example:\n  kg extract report.txt --format jsonl > report.jsonl", formatter_class=F)
-    x.add_argument("files", nargs="+")
-    x.add_argument("--format", choices=["jsonl"], default="jsonl")
-    x.add_argument("-j", "--jobs", type=int, default=None)
-    x.set_defaults(func=cmd_extract)
-
-    s = sub.add_parser("validate", help="check a build against the SHACL shapes",
-                       epilog="example:\n  kg validate --store output/store -v", formatter_class=F)
-    s.add_argument("--store", default="output/store")
-    s.add_argument("-v", "--verbose", action="store_true")
-    s.set_defaults(func=cmd_validate)
-    return ap
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -336,8 +336,8 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int
         writer.finish(rep.documents)
     finally:
         writer.close()
-    rep.entities = graph.entity_counts(classes)
-    rep.store = store_counts(store)       # a few aggregate queries: the build kept no set of relations
+    # the store's distinct counts take a few aggregate queries: the build kept no set of relations
+    rep.entities, rep.store = graph.entity_counts(classes), store_counts(store)
     rep.extract_seconds = time.perf_counter() - t0
     if rep.documents == 0:
         why = "; ".join(f"{p}: {w}" for p, w in rep.problems[:3])

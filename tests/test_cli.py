@@ -136,5 +136,5 @@ def test_validate_conforms(sample_build):
 
 
 def test_help_has_examples():
-    for cmd in ("build", "query", "view", "export", "extract", "validate"):
+    for cmd in ("build", "query", "view", "export", "serve", "extract", "validate"):
         assert "example" in kg(cmd, "--help").stdout
