@@ -82,6 +82,8 @@ class Graph:
     def query(self, sparql: str, **params: str) -> Rows:
         """The rows of a SPARQL query, or of a named query (``kg query --list``) with
         its parameters as keywords: ``g.query("entity", entity="中原区委统战部")``.
+        Keywords fill a query's own ``$name`` placeholders the same way, each value
+        as a literal (``$name@zh`` for a label), so a value cannot change the query.
         ASK gives one row {"result": bool}; CONSTRUCT and DESCRIBE rows of
         subject, predicate and object. Errors are kg.errors.QueryError."""
         from kg import query as q
