@@ -231,6 +231,9 @@ def _query_page() -> bytes:
 class Handler(BaseHTTPRequestHandler):
     server_version = "kg-sparql/1"
     protocol_version = "HTTP/1.1"      # keep-alive: a browser's queries share one connection
+    # headers and body go out as two writes; on a kept-alive connection Nagle's
+    # algorithm would hold the body back until the client's delayed ACK (~40 ms each)
+    disable_nagle_algorithm = True
     # an answer to a request line that cannot be read still starts with a status line
     default_request_version = "HTTP/1.0"
     cors = Cors()

@@ -257,6 +257,24 @@ def test_http_client_reuses_one_connection(plain):
         conn.close()
 
 
+def test_kept_alive_answers_come_without_delay(plain):
+    """Answers on one connection come as fast as on fresh ones: no ~40 ms stall per
+    answer (Nagle's algorithm holding the body back for the client's delayed ACK)."""
+    import http.client
+    import statistics
+    conn = http.client.HTTPConnection("127.0.0.1", plain.port, timeout=60)
+    took = []
+    try:
+        for _ in range(30):
+            t = time.perf_counter()
+            conn.request("GET", f"/sparql?query={ASK}")
+            conn.getresponse().read()
+            took.append(time.perf_counter() - t)
+    finally:
+        conn.close()
+    assert statistics.median(took[5:]) < 0.025, took
+
+
 # ---------------------------------------------------------------- YASGUI in Chromium
 
 def _npm_package(name: str, into) -> dict:
