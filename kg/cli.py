@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -58,6 +59,15 @@ kg:PartyOrganization is also kg:Organization, org:Organization, prov:Organizatio
 schema:Organization), and relations their standard properties (org:memberOf …).
 The default graph holds every triple of every document once; each document's own
 graph (GRAPH ?g, with ?g a kg:SourceDocument) says which documents state a triple.
+"""
+EPILOG_EXPORT = """examples:
+  kg export --format nquads -o graph.nq               every document's graph and the default graph
+  kg export --format ttl -o - | gzip > graph.ttl.gz   - is standard output
+  kg export --format rdfxml -o graph.rdf              for Protégé and other OWL/RDF-XML tools
+  kg export --format jsonld -o graph.jsonld           JSON-LD with an @context of kg's prefixes
+  kg export --format graphml -o graph.graphml         for Gephi, Cytoscape, networkx, igraph
+  kg export --format xlsx -o graph.xlsx               sheets: entities, relations, statistics, documents
+  kg export --format tables -o tables/                the same sheets as CSV files in a folder
 """
 
 
@@ -113,7 +123,7 @@ def cmd_query(a) -> int:
         if a.offset:
             raise QueryError("--offset needs --limit (the size of a page)")
         names, rows = q.run_named(_location(a), a.query, params, a.allow_service)
-    elif any(w in a.query.upper() for w in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")):
+    elif q.is_update(a.query) or any(w in a.query.upper() for w in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")):
         names, rows = q.run(_location(a), q.bind(a.query, params), a.allow_service)
     else:
         raise QueryError(f"{a.query!r} is neither a named query nor SPARQL; named queries: "
@@ -160,10 +170,23 @@ def cmd_view(a) -> int:
 
 
 def cmd_export(a) -> int:
-    from kg.export import export
-    n = export(_location(a), a.format, a.output, raw=a.raw)
-    print(f"wrote {a.output} ({n} statements, {a.format})")
+    from kg.export import FOLDER_FORMATS, export, format_name
+    fmt = format_name(a.format)
+    if a.output == "-":      # the data alone on standard output, for a pipe
+        export(_location(a), fmt, sys.stdout.buffer, raw=a.raw)
+        return 0
+    n = export(_location(a), fmt, a.output, raw=a.raw)
+    what = "rows" if fmt in FOLDER_FORMATS + ("xlsx",) else "statements"
+    print(f"wrote {a.output} ({n} {what}, {fmt})")
     return 0
+
+
+def _format(value: str) -> str:
+    from kg.export import format_name
+    try:
+        return format_name(value)
+    except KgError as e:
+        raise argparse.ArgumentTypeError(str(e)) from e
 
 
 def cmd_validate(a) -> int:
@@ -180,9 +203,14 @@ def cmd_validate(a) -> int:
 
 def cmd_serve(a) -> int:
     from kg.serve import make_server
+    from kg.endpoint import parse_cors
+    cors = parse_cors(a.cors)
     server, pool = make_server(_location(a), a.host, a.port, a.timeout, a.limit, a.workers,
-                               a.max_memory << 20 if a.max_memory else None, a.max_connections, a.idle_timeout)
+                               a.max_memory << 20 if a.max_memory else None, a.max_connections, a.idle_timeout,
+                               cors)
     host, port = server.server_address[:2]
+    if "*" in cors.origins:
+        print("kg serve: warning: --cors * lets every web page this browser opens read the graph", file=sys.stderr)
     print(f"kg serve: http://{host}:{port}/  (SPARQL at /sparql, view at /view; Ctrl-C stops)", flush=True)
     try:
         server.serve_forever()
@@ -229,7 +257,7 @@ def extraction_record(x) -> dict:
 
 
 def parser() -> argparse.ArgumentParser:
-    from kg.export import FORMATS
+    from kg.export import ALIASES, FORMATS
     from kg.query import OUTPUT_FORMATS
     from kg.view import LARGE
     ap = argparse.ArgumentParser(prog="kg", description="Knowledge graphs from Chinese government and Party work reports.",
@@ -295,36 +323,8 @@ def parser() -> argparse.ArgumentParser:
                    help="language of the class and relation names (the ontology's labels; default zh)")
     v.set_defaults(func=cmd_view)
 
-    e = sub.add_parser("export", help="write the graph in another format",
-                       epilog="examples:\n  kg export --format nquads -o graph.nq\n  kg export --format graphml -o graph.graphml",
-                       formatter_class=F)
-    e.add_argument("--format", required=True, choices=FORMATS)
-    e.add_argument("--raw", action="store_true", help="CSV cells exactly as stored (no ' before formula-like cells)")
-    e.add_argument("-o", "--output", required=True)
-    e.add_argument("--store", default="output/store")
-    e.add_argument("--endpoint", metavar="URL", help="a SPARQL server holding the graph (see kg build --store-url) instead of --store")
-    e.set_defaults(func=cmd_export)
-
-    sv = sub.add_parser("serve", help="a read-only SPARQL endpoint, the view and a query page over HTTP",
-                        formatter_class=F, epilog="""examples:
-  kg serve                                   http://127.0.0.1:7878/ over output/store
-  kg serve --port 8000 --timeout 10 --limit 5000
-  curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s kg:runs ?o } LIMIT 5' http://127.0.0.1:7878/sparql
-  curl 'http://127.0.0.1:7878/query/entity?entity=中原区委统战部'""")
-    sv.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
-    sv.add_argument("--port", type=int, default=7878, help="port (default 7878; 0 picks a free one)")
-    sv.add_argument("--store", default="output/store")
-    sv.add_argument("--endpoint", metavar="URL", help="a SPARQL server holding the graph (see kg build --store-url) instead of --store")
-    sv.add_argument("--timeout", type=float, default=30.0, help="seconds a query may run (default 30)")
-    sv.add_argument("--limit", type=int, default=10000, help="most result rows or triples per query (default 10000)")
-    sv.add_argument("--workers", type=int, default=2, help="query processes (default 2)")
-    sv.add_argument("--max-memory", type=int, metavar="MiB",
-                    help="memory a query process may use before it is stopped (default 1024, less on a small machine)")
-    sv.add_argument("--idle-timeout", type=float, default=30.0, metavar="SECONDS",
-                    help="close a connection that sends nothing for this long (default 30)")
-    sv.add_argument("--max-connections", type=int, default=512,
-                    help="connections open at once, idle ones included (default 512; idle ones close after 30 s)")
-    sv.set_defaults(func=cmd_serve)
+    _add_export(sub, F, FORMATS, ALIASES)
+    _add_serve(sub, F)
 
     x = sub.add_parser("extract", help="print what the pipeline finds, without a store",
                        epilog="example:\n  kg extract report.txt --format jsonl > report.jsonl", formatter_class=F)
@@ -345,6 +345,46 @@ def parser() -> argparse.ArgumentParser:
     return ap
 
 
+def _add_export(sub, F, FORMATS, ALIASES) -> None:
+    e = sub.add_parser("export", help="write the graph in another format", epilog=EPILOG_EXPORT, formatter_class=F)
+    e.add_argument("--format", required=True, type=_format, metavar="FORMAT",
+                   help=f"one of {', '.join(FORMATS)}; aliases {', '.join(sorted(ALIASES))}")
+    e.add_argument("--raw", action="store_true", help="CSV cells exactly as stored (no ' before formula-like cells)")
+    e.add_argument("-o", "--output", required=True, help="the file (a folder for tables); - for standard output")
+    e.add_argument("--store", default="output/store")
+    e.add_argument("--endpoint", metavar="URL", help="a SPARQL server holding the graph (see kg build --store-url) instead of --store")
+    e.set_defaults(func=cmd_export)
+
+
+def _add_serve(sub, F) -> None:
+    sv = sub.add_parser("serve", help="a read-only SPARQL endpoint, the view and a query page over HTTP",
+                        formatter_class=F, epilog="""examples:
+  kg serve                                   http://127.0.0.1:7878/ over output/store
+  kg serve --port 8000 --timeout 10 --limit 5000
+  curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s kg:runs ?o } LIMIT 5' http://127.0.0.1:7878/sparql
+  curl 'http://127.0.0.1:7878/query/entity?entity=中原区委统战部'
+  curl http://127.0.0.1:7878/sparql          the SPARQL 1.1 service description (Turtle)
+  kg serve --cors http://127.0.0.1:8000      a page served from that origin (YASGUI) may query""")
+    sv.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
+    sv.add_argument("--port", type=int, default=7878, help="port (default 7878; 0 picks a free one)")
+    sv.add_argument("--store", default="output/store")
+    sv.add_argument("--endpoint", metavar="URL", help="a SPARQL server holding the graph (see kg build --store-url) instead of --store")
+    sv.add_argument("--timeout", type=float, default=30.0, help="seconds a query may run (default 30)")
+    sv.add_argument("--limit", type=int, default=10000, help="most result rows or triples per query (default 10000)")
+    sv.add_argument("--workers", type=int, default=2, help="query processes (default 2)")
+    sv.add_argument("--max-memory", type=int, metavar="MiB",
+                    help="memory a query process may use before it is stopped (default 1024, less on a small machine)")
+    sv.add_argument("--cors", action="append", metavar="ORIGIN|*",
+                    help="let pages of ORIGIN (http://host:port; repeat for more) read the answers, for browser "
+                         "clients such as YASGUI; * lets any page do so, any site this browser visits included "
+                         "(default: off)")
+    sv.add_argument("--idle-timeout", type=float, default=30.0, metavar="SECONDS",
+                    help="close a connection that sends nothing for this long (default 30)")
+    sv.add_argument("--max-connections", type=int, default=512,
+                    help="connections open at once, idle ones included (default 512; idle ones close after 30 s)")
+    sv.set_defaults(func=cmd_serve)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
@@ -353,6 +393,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"kg: error: {e}", file=sys.stderr)
         return 1
     except BrokenPipeError:
+        # the reader left (| head): stdout goes to /dev/null so the interpreter's
+        # last flush at exit does not print a second traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:
         # a build stopped here changed nothing: its store version and files are

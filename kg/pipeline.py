@@ -22,6 +22,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from kg import faults, graph, ingest
+from kg.counts import StoreCounts, store_counts
 from kg.errors import ClusterError, InputError, NothingToBuildError
 from kg.extract import run as run_extractors
 from kg.model import Extraction, InputFile, RawDocument
@@ -211,6 +212,7 @@ class BuildReport:
     files: dict[str, str] = field(default_factory=dict)
     before: set[str] = field(default_factory=set)     # document graphs the store held
     written: set[str] = field(default_factory=set)    # document graphs this build wrote
+    store: StoreCounts | None = None      # what the store holds after the build, each thing once
 
     def add(self, d: graph.DocumentGraph) -> None:
         self.documents += 1
@@ -225,13 +227,18 @@ class BuildReport:
                                           f"read as U+FFFD"))
 
     def lines(self) -> list[str]:
+        def by_count(c: Counter) -> str:
+            return ", ".join(f"{k} {v}" for k, v in sorted(c.items(), key=lambda kv: (-kv[1], kv[0])))
+        held = self.store or StoreCounts(self.entities, self.relations, self.metrics, self.documents)
         out = [f"documents   {self.documents}  ({self.characters:,} characters, {self.sentences:,} sentences)"]
-        out.append(f"entities    {sum(self.entities.values())}: " +
-                   ", ".join(f"{k} {v}" for k, v in sorted(self.entities.items(), key=lambda kv: (-kv[1], kv[0]))))
-        out.append(f"relations   {sum(self.relations.values())}: " +
-                   ", ".join(f"{k} {v}" for k, v in sorted(self.relations.items(), key=lambda kv: (-kv[1], kv[0]))))
+        if held.documents != self.documents:
+            out.append(f"stored      {held.documents} documents; the distinct counts below are the store's")
+        out.append(f"entities    {sum(held.entities.values())} distinct: {by_count(held.entities)}")
+        out.append(f"relations   {sum(held.relations.values())} distinct: {by_count(held.relations)}")
+        out.append(f"statistics  {held.statistics} distinct")
+        out.append(f"sources     {sum(self.relations.values()):,} relation and {self.metrics:,} statistic statements "
+                   f"in these documents' sentences: {by_count(self.relations)}")
         out.append(f"posts       {self.posts}  (who holds which post in which body: kg query posts)")
-        out.append(f"metrics     {self.metrics}")
         out.append(f"triples     {self.triples:,} (in these documents' graphs)")
         out.append(f"seconds     {self.seconds:.2f} (documents into the store {self.extract_seconds:.2f})")
         for k, v in self.files.items():
@@ -404,7 +411,8 @@ def _write_documents(stream, store, version, total: int, problems, progress, on_
     finally:
         writer.close()
     faults.point("store-done")
-    rep.entities = graph.entity_counts(classes)
+    # the store's distinct counts take a few aggregate queries: the build kept no set of relations
+    rep.entities, rep.store = graph.entity_counts(classes), store_counts(store)
     if rep.documents == 0:
         why = "; ".join(f"{p}: {w}" for p, w in rep.problems[:3])
         raise NothingToBuildError(f"nothing to build ({why})")

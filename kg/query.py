@@ -33,6 +33,15 @@ _SERVICE = re.compile(r"(?<![\w:?$\-])SERVICE(?![\w:\-])", re.IGNORECASE)
 # a spreadsheet reads a cell that starts with one of these as a formula
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+# Only to explain an error the engine already raised: strings, IRIs and comments
+# (which may hold anything) are set aside, and what is left is read for the
+# prefixes a query uses and declares and for the verb of an update.
+_PIECE = re.compile(r'''"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'|"(?:[^"\\\n]|\\.)*"'''
+                    r"""|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\s]*>|#[^\n]*""", re.S)
+_DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z\u00C0-\uFFFF][\w.\-]*)?:", re.I)
+_USED = re.compile(r"(?<![\w?$.\-:])([A-Za-z\u00C0-\uFFFF][\w.\-]*)?:")
+_PROLOGUE = re.compile(r"\s*(?:(?:PREFIX\s+[^\s:]*:|BASE)\s*)*", re.I)
+_UPDATE_VERB = re.compile(r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -134,16 +143,54 @@ def refuse_service(query: str, allow: bool = False) -> None:
                          "kg query --allow-service allows it on the command line")
 
 
+def _code(query: str) -> str:
+    """The query with its strings, IRIs and comments blanked out."""
+    return _PIECE.sub(" ", query)
+
+
+def is_update(query: str) -> bool:
+    """Whether the text is a SPARQL Update (INSERT, DELETE, LOAD, DROP …)."""
+    return bool(_UPDATE_VERB.match(_code(query), _PROLOGUE.match(_code(query)).end()))
+
+
+def unknown_prefixes(query: str, predeclared=graph.PREFIXES) -> list[str]:
+    """The prefixes the query uses but neither declares nor finds predeclared."""
+    code = _code(query)
+    declared = {m.group(1) or "" for m in _DECLARED.finditer(code)} | set(predeclared)
+    used = dict.fromkeys(m.group(1) or "" for m in _USED.finditer(_DECLARED.sub(" ", code)))
+    return [p for p in used if p not in declared]
+
+
+UPDATE_REFUSED = ("updates are not allowed here: kg query only reads the graph (SELECT, ASK, CONSTRUCT, "
+                  "DESCRIBE); kg build changes it")
+
+
+def explain(query: str, error: Exception) -> str:
+    """One line naming why the engine refused ``query``: an unknown prefix, an
+    update where only queries go, or the parser's message cut to its start."""
+    unknown = unknown_prefixes(query)
+    if unknown:
+        names = ", ".join(f"{p}:" for p in unknown)
+        return (f"unknown prefix {names} (declare it with PREFIX {unknown[0]}: <…>; predeclared: "
+                + " ".join(f"{p}:" for p in graph.PREFIXES) + ")")
+    if is_update(query):
+        return UPDATE_REFUSED
+    detail = " ".join(str(error).split())
+    return f"malformed SPARQL: {detail if len(detail) <= 160 else detail[:160] + '…'}"
+
+
 def run(store_dir: str | Path, query: str, allow_service: bool = False):
     """(variables, rows) of a SELECT, (["result"], [[bool]]) of an ASK, or
-    (["subject", "predicate", "object"], rows) of a CONSTRUCT/DESCRIBE.
-    ``store_dir`` is a store folder or the http(s) URL of a SPARQL server."""
+    (["subject", "predicate", "object"], rows) of a CONSTRUCT/DESCRIBE (each triple
+    once). ``store_dir`` is a store folder or the http(s) URL of a SPARQL server."""
+    if is_update(query):
+        raise QueryError(UPDATE_REFUSED)
     refuse_service(query, allow_service)
     store = open_store(store_dir, create=False, read_only=True)
     try:
         res = store.query(query, graph.PREFIXES)
     except SyntaxError as e:
-        raise QueryError(f"malformed SPARQL: {e}") from e
+        raise QueryError(explain(query, e)) from e
     except OSError as e:
         raise QueryError(f"query failed: {e}") from e
     if isinstance(res, ox.QueryBoolean):
@@ -151,7 +198,8 @@ def run(store_dir: str | Path, query: str, allow_service: bool = False):
     if isinstance(res, ox.QuerySolutions):
         names = [v.value for v in res.variables]
         return names, [[sol[n] for n in names] for sol in res]
-    return ["subject", "predicate", "object"], [[t.subject, t.predicate, t.object] for t in res]
+    triples = dict.fromkeys(res)      # a remote server's DESCRIBE may repeat a triple
+    return ["subject", "predicate", "object"], [[t.subject, t.predicate, t.object] for t in triples]
 
 
 def run_named(store_dir: str | Path, name: str, params: dict[str, str] | None = None,

@@ -13,7 +13,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_STRING = XSD + "string"
 RDF_LANG = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 TABULAR = {
     "json": "application/sparql-results+json",
@@ -25,6 +26,7 @@ GRAPH = {
     "turtle": ("text/turtle", ox.RdfFormat.TURTLE),
     "ntriples": ("application/n-triples", ox.RdfFormat.N_TRIPLES),
     "jsonld": ("application/ld+json", ox.RdfFormat.JSON_LD),
+    "rdfxml": ("application/rdf+xml", ox.RdfFormat.RDF_XML),
 }
 ALIASES = {"application/json": "json", "application/xml": "xml", "text/xml": "xml",
            "application/x-turtle": "turtle", "text/plain": "ntriples"}
@@ -124,3 +126,31 @@ def boolean_result(value: bool, fmt: str) -> bytes:
 
 def graph_result(triples: list, fmt: str) -> bytes:
     return ox.serialize(triples, format=GRAPH[fmt][1])
+
+
+_INTEGER = {XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+                              "nonPositiveInteger", "negativeInteger", "unsignedInt", "unsignedLong",
+                              "unsignedShort", "unsignedByte", "gYear")}
+_REAL = {XSD + t for t in ("decimal", "double", "float")}
+
+
+def to_python(term):
+    """A result term as a Python value for tables and DataFrames: numbers (and
+    years) as int or float, booleans as bool, everything else (IRIs, text, dates)
+    as its string; an unbound variable as None."""
+    if term is None or isinstance(term, (bool, int, float)):
+        return term
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value
+        try:
+            if dt in _INTEGER:
+                return int(term.value)
+            if dt in _REAL:
+                return float(term.value)
+        except ValueError:      # a malformed number stays the text it is
+            return term.value
+        if dt == XSD + "boolean":
+            return term.value in ("true", "1")
+    return term.value

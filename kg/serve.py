@@ -5,6 +5,11 @@ Queries run in a pool of worker processes that hold the store read-only: a query
 that outlives its timeout is stopped by ending its process (a thread could not be
 stopped), and the pool starts a fresh one. Results stop at a row limit and say so
 in the X-Kg-Truncated header. Updates are refused.
+
+It speaks HTTP/1.1 with keep-alive, so every answer carries its exact
+Content-Length (none for 204), and a request whose body is left unread closes its
+connection: those bytes must not be taken for the next request. CORS and the
+service description are kg.endpoint's.
 """
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 
+from kg.endpoint import Cors
 from kg.errors import ServeError
 
 MAX_BODY = 1 << 20   # a query larger than 1 MiB is refused
@@ -58,14 +64,18 @@ def execute(store, query: str, accept: str | None, limit: int) -> Answer:
     from kg import graph
     from kg import results as rs
     from kg.errors import QueryError, StoreError
-    from kg.query import uses_service
+    from kg.query import explain, is_update, uses_service
     from kg.store import Triples
+    if is_update(query):
+        return _text(403, "this endpoint is read-only: SPARQL updates are refused")
     if uses_service(query):
         return _text(403, "SERVICE is refused by this endpoint: it would make the server send requests to "
                           "other hosts (run the query with kg query --allow-service on your own machine)")
     try:
         res = store.query(query, graph.PREFIXES)
-    except (SyntaxError, QueryError) as e:
+    except SyntaxError as e:
+        return _text(400, explain(query, e).replace("malformed SPARQL: ", "malformed query: "))
+    except QueryError as e:
         return _text(400, f"malformed query: {e}")
     except StoreError as e:
         return _text(502, f"the triple store failed: {e}")
@@ -78,9 +88,13 @@ def execute(store, query: str, accept: str | None, limit: int) -> Answer:
         return _text(406, f"cannot answer in {accept}; offered: {', '.join(offered)}")
     if isinstance(res, ox.QueryBoolean):
         return Answer(200, rs.TABULAR.get(fmt, "text/plain"), rs.boolean_result(bool(res), fmt))
-    rows, truncated = [], False
+    rows, truncated, seen = [], False, set()
     try:
         for item in res:
+            if graph_form:       # a DESCRIBE may reach one triple by two paths
+                if item in seen:
+                    continue
+                seen.add(item)
             if len(rows) == limit:
                 truncated = True
                 break
@@ -219,8 +233,13 @@ def _query_page() -> bytes:
 
 class Handler(BaseHTTPRequestHandler):
     server_version = "kg-sparql/1"
+    protocol_version = "HTTP/1.1"      # keep-alive: a browser's queries share one connection
+    # headers and body go out as two writes; on a kept-alive connection Nagle's
+    # algorithm would hold the body back until the client's delayed ACK (~40 ms each)
+    disable_nagle_algorithm = True
     # an answer to a request line that cannot be read still starts with a status line
     default_request_version = "HTTP/1.0"
+    cors = Cors()
     timeout = 30        # seconds a connection may sit idle (socket timeout)
     pool: QueryPool
     limit: int
@@ -238,26 +257,33 @@ class Handler(BaseHTTPRequestHandler):
         finally:
             self._head = False
 
-    def _send(self, a: Answer, head: bool = False) -> None:
+    def _send(self, a: Answer, head: bool = False, cors: bool = True) -> None:
         self.send_response(a.status)
-        self.send_header("Content-Type", a.content_type)
-        self.send_header("Content-Length", str(len(a.body)))
+        if a.status != 204:      # a 204 has no body and must not say it has one
+            self.send_header("Content-Type", a.content_type)
+            self.send_header("Content-Length", str(len(a.body)))
         self.send_header("X-Content-Type-Options", "nosniff")
+        if self.close_connection:
+            self.send_header("Connection", "close")
         if a.truncated:
             self.send_header("X-Kg-Truncated", f"true; limit={self.limit}")
-        for k, v in a.headers:
+        headers = list(a.headers) + (self.cors.headers(self.headers.get("Origin")) if cors else [])
+        vary = ", ".join(v for k, v in headers if k == "Vary")
+        for k, v in [h for h in headers if h[0] != "Vary"] + ([("Vary", vary)] if vary else []):
             self.send_header(k, v)
         self.end_headers()
-        if not (head or self._head):
+        if not (head or self._head) and a.status != 204:
             try:
                 self.wfile.write(a.body)
             except (BrokenPipeError, ConnectionResetError):
                 self.close_connection = True
                 self.log_message("client left before the answer (%d bytes) was sent", len(a.body))
 
-    def _query(self, query: str | None, params: dict) -> None:
+    def _query(self, query: str | None, params: dict, described: bool = False) -> None:
         if params.get("update") is not None:
             return self._send(_text(403, "this endpoint is read-only: SPARQL updates are refused"))
+        if query is None and described:
+            return self._send(self._description())
         if not query:
             return self._send(_text(400, "no query: send ?query=… (GET), or POST a form or application/sparql-query"))
         self._send(self._answer(query, params))
@@ -266,10 +292,36 @@ class Handler(BaseHTTPRequestHandler):
         fmt = params.get("format")
         accept = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
                   "csv": "text/csv", "tsv": "text/tab-separated-values", "turtle": "text/turtle",
-                  "ntriples": "application/n-triples", "jsonld": "application/ld+json"}.get(fmt) or self.headers.get("Accept")
+                  "ntriples": "application/n-triples", "jsonld": "application/ld+json",
+                  "rdfxml": "application/rdf+xml"}.get(fmt) or self.headers.get("Accept")
         return self.pool.run(query, accept, limit or self.limit)
 
+    def _description(self) -> Answer:
+        """The service description, for a GET of the endpoint without a query."""
+        from kg import results as rs
+        from kg.endpoint import endpoint_url, service_description
+        fmt = rs.negotiate(self.headers.get("Accept"), True) or "turtle"
+        host, port = self.server.server_address[:2]
+        url = endpoint_url(self.headers.get("Host"), f"{host}:{port}")
+        return Answer(200, rs.GRAPH[fmt][0], service_description(url, fmt), headers=(("Vary", "Accept"),))
+
+    def _unread_body(self) -> None:
+        """A body this method does not read ends the connection after the answer."""
+        if (self.headers.get("Content-Length") or "0").strip() != "0" or self.headers.get("Transfer-Encoding"):
+            self.close_connection = True
+
+    def do_OPTIONS(self):
+        """The CORS preflight (or, without one, the methods served)."""
+        self._unread_body()
+        origin, method = self.headers.get("Origin"), self.headers.get("Access-Control-Request-Method")
+        if origin is None or method is None:
+            return self._send(Answer(204, "", b"", headers=(("Allow", "GET, HEAD, POST, OPTIONS"),)))
+        status, headers, why = self.cors.preflight(origin, method, self.headers.get("Access-Control-Request-Headers"))
+        self._send(Answer(status, "text/plain; charset=utf-8", (why + "\n").encode() if why else b"",
+                          headers=tuple(headers)), cors=False)      # the preflight's headers are all there
+
     def do_GET(self):
+        self._unread_body()
         url = urllib.parse.urlsplit(self.path)
         params = {k: v[-1] for k, v in urllib.parse.parse_qs(url.query, keep_blank_values=True).items()}
         if url.path == "/":
@@ -277,7 +329,7 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/view":
             return self._send(Answer(200, "text/html; charset=utf-8", self.view.page()))
         if url.path == "/sparql":
-            return self._query(params.get("query"), params)
+            return self._query(params.get("query"), params, described=True)
         if url.path.startswith("/query/"):
             return self._named(url.path[len("/query/"):], params)
         if url.path == "/queries":
@@ -330,6 +382,9 @@ class Handler(BaseHTTPRequestHandler):
         if url.path != "/sparql":
             self.close_connection = True      # its body is unread: it must not be taken for the next request
             return self._send(_text(404, "POST queries to /sparql"))
+        if self.headers.get("Transfer-Encoding"):     # its framing and a Content-Length could disagree
+            self.close_connection = True
+            return self._send(_text(411, "chunked bodies are not read: POST needs a Content-Length"))
         given = (self.headers.get("Content-Length") or "").strip()
         if not re.fullmatch(r"[0-9]{1,12}", given):   # refuses -1 (read until the client stops), ², 10**5000
             self.close_connection = True
@@ -352,6 +407,7 @@ class Handler(BaseHTTPRequestHandler):
         self._send(_text(415, "POST application/sparql-query or application/x-www-form-urlencoded"))
 
     def do_PUT(self):
+        self.close_connection = True      # its body is unread
         self._send(_text(405, "this endpoint is read-only"))
 
     do_DELETE = do_PATCH = do_PUT
@@ -369,9 +425,10 @@ class Server(ThreadingHTTPServer):
 
     def process_request(self, request, client_address):
         if not self._slots.acquire(blocking=False):
+            body = b"too many connections\n"
             try:
                 request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
-                                b"Content-Length: 20\r\nConnection: close\r\n\r\ntoo many connections\n")
+                                b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body))
             except OSError:
                 pass
             self.shutdown_request(request)
@@ -391,8 +448,10 @@ class Server(ThreadingHTTPServer):
 
 def make_server(store_dir: str | Path, host: str = "127.0.0.1", port: int = 7878, timeout: float = 30.0,
                 limit: int = 10000, workers: int = 2, max_memory: int | None = None,
-                max_connections: int = 512, idle_timeout: float = 30.0) -> tuple[ThreadingHTTPServer, QueryPool]:
-    """The server and its pool, not yet serving (``serve_forever`` does)."""
+                max_connections: int = 512, idle_timeout: float = 30.0,
+                cors: Cors = Cors()) -> tuple[ThreadingHTTPServer, QueryPool]:
+    """The server and its pool, not yet serving (``serve_forever`` does). ``cors``
+    (kg.endpoint.parse_cors) names the other origins whose pages may read answers."""
     from kg.view import StorePage
     if limit < 1 or timeout <= 0 or idle_timeout <= 0 or max_connections < 1 or \
             (max_memory is not None and max_memory < 64 << 20):
@@ -401,7 +460,8 @@ def make_server(store_dir: str | Path, host: str = "127.0.0.1", port: int = 7878
     view = StorePage(store_dir)
     view.page()       # a store that cannot be drawn fails here, before the server starts
     pool = QueryPool(store_dir, workers, timeout, max_memory)
-    handler = type("KgHandler", (Handler,), {"pool": pool, "limit": limit, "view": view, "timeout": idle_timeout})
+    handler = type("KgHandler", (Handler,), {"pool": pool, "limit": limit, "view": view, "timeout": idle_timeout,
+                                             "cors": cors})
     try:
         server = Server((host, port), handler, max_connections)
     except OSError as e:

@@ -73,3 +73,17 @@ class PageRun:
 
     def errors(self):
         return [c for c in self.console if c[0] in ("error", "pageerror")]
+
+
+@pytest.fixture(scope="session")
+def replicated_build(tmp_path_factory):
+    """The sample corpus three times over under other file names (so three documents
+    state each triple), built once through the real CLI."""
+    from kg.pipeline import sample_corpus
+    work = tmp_path_factory.mktemp("replicated")
+    (work / "in").mkdir()
+    for copy in range(3):
+        for f in sorted(sample_corpus().glob("*.txt")):
+            shutil.copy(f, work / "in" / f"{f.stem}_{copy}.txt")
+    kg("build", "-q", "--jobs", "2", "--no-html", work / "in", "-o", work / "output")
+    return work / "output"

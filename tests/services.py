@@ -1,12 +1,15 @@
-"""Real services on 127.0.0.1 for the tests: a Dask scheduler with workers, and an
-Oxigraph SPARQL server. Each starts as its own process and is killed at the end."""
+"""Real services on 127.0.0.1 for the tests: a Dask scheduler with workers, an
+Oxigraph SPARQL server and kg serve. Each starts as its own process and is killed at the end."""
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -104,3 +107,35 @@ def oxigraph_server(location: Path):
         yield server
     finally:
         server.stop()
+
+
+class KgServe:
+    """`kg serve` on a free port of 127.0.0.1, started through the CLI."""
+
+    def __init__(self, store, *args):
+        exe = shutil.which("kg")
+        cmd = ([exe] if exe else [sys.executable, "-m", "kg"]) + ["serve", "--store", str(store), "--port", "0", *args]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        line = self.proc.stdout.readline()
+        m = re.search(r"http://([\d.]+):(\d+)/", line)
+        if not m:
+            self.proc.kill()
+            raise AssertionError(f"kg serve did not start: {line!r}")
+        self.host, self.port = m.group(1), int(m.group(2))
+        self.base = f"http://{self.host}:{self.port}"
+
+    def request(self, path, data=None, headers=None, method=None):
+        req = urllib.request.Request(self.base + path, data=data, headers=headers or {}, method=method)
+        try:
+            with urllib.request.urlopen(req, timeout=60) as r:
+                return r.status, dict(r.headers), r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), e.read()
+
+    def get(self, query, accept=None, **params):
+        q = urllib.parse.urlencode({"query": query, **params})
+        return self.request(f"/sparql?{q}", headers={"Accept": accept} if accept else {})
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)

@@ -12,7 +12,7 @@ def test_build_without_arguments_builds_the_sample_corpus(sample_build):
 
 def test_build_prints_a_summary(tmp_path):
     out = kg("build", TINY, "-o", tmp_path / "o").stdout
-    for word in ("documents   1", "entities", "relations", "metrics", "seconds", "turtle", "html"):
+    for word in ("documents   1", "entities", "relations", "statistics", "sources", "seconds", "turtle", "html"):
         assert word in out
 
 
@@ -80,6 +80,22 @@ def test_query_errors_are_one_clean_line(sample_build, args, message):
     assert message in p.stderr and p.stderr.count("\n") == 1 and "Traceback" not in p.stderr
 
 
+@pytest.mark.parametrize("query,message", [
+    ("SELECT * WHERE { ?s a zz:Thing }", "unknown prefix zz:"),
+    ("SELECT * WHERE { ?s :p ?o }", "unknown prefix :"),
+    ('SELECT * WHERE { ?s kg:p "yy:in a string" ; kg:q zz:r } # ww: in a comment', "unknown prefix zz: "),
+    ("PREFIX zz: <http://z/> SELECT * WHERE { ?s zz:p }", "malformed SPARQL: error at"),
+    ("SELECT * WHERE { ?s ?p }", "malformed SPARQL: error at"),
+    ("INSERT DATA { <http://x/a> <http://x/b> <http://x/c> }", "updates are not allowed here"),
+    ("PREFIX ex: <http://x/>\n# a comment\ndelete where { ?s ?p ?o }", "updates are not allowed here"),
+    ("LOAD <http://example.org/x.ttl>", "updates are not allowed here"),
+])
+def test_query_errors_name_their_cause_in_one_line(sample_build, query, message):
+    p = kg("query", query, "--store", sample_build / "store", check=False)
+    assert p.returncode == 1 and p.stderr.startswith("kg: error: ") and p.stderr.count("\n") == 1
+    assert message in p.stderr and len(p.stderr) < 300, p.stderr
+
+
 @pytest.mark.parametrize("args", [["--limit", "0"], ["--limit", "x"], ["--limit", "5", "--offset", "-1"]])
 def test_bad_pages_are_usage_errors(sample_build, args):
     p = kg("query", "statistics", *args, "--store", sample_build / "store", check=False)
@@ -99,8 +115,8 @@ def test_view_and_export(sample_build, tmp_path):
 
 
 def test_export_rejects_unknown_format(sample_build, tmp_path):
-    p = kg("export", "--store", sample_build / "store", "--format", "xlsx", "-o", tmp_path / "x", check=False)
-    assert p.returncode == 2 and "invalid choice" in p.stderr
+    p = kg("export", "--store", sample_build / "store", "--format", "docx", "-o", tmp_path / "x", check=False)
+    assert p.returncode == 2 and "unknown format 'docx'" in p.stderr
 
 
 def test_extract_jsonl(tmp_path):
@@ -121,5 +137,5 @@ def test_validate_conforms(sample_build):
 
 
 def test_help_has_examples():
-    for cmd in ("build", "query", "view", "export", "extract", "validate"):
+    for cmd in ("build", "query", "view", "export", "serve", "extract", "validate"):
         assert "example" in kg(cmd, "--help").stdout

@@ -4,8 +4,6 @@ import csv
 import io
 import json
 import re
-import subprocess
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -15,38 +13,9 @@ import pytest
 import rdflib
 
 from conftest import kg
+from services import KgServe as Server
 
 SELECT = "SELECT ?name WHERE { ?x a kg:Document ; skos:prefLabel ?name } ORDER BY ?name"
-
-
-class Server:
-    def __init__(self, store, *args):
-        import shutil
-        exe = shutil.which("kg")
-        cmd = ([exe] if exe else [sys.executable, "-m", "kg"]) + ["serve", "--store", str(store), "--port", "0", *args]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        line = self.proc.stdout.readline()
-        m = re.search(r"http://([\d.]+):(\d+)/", line)
-        if not m:
-            self.proc.kill()
-            raise AssertionError(f"kg serve did not start: {line!r}")
-        self.host, self.base = m.group(1), f"http://{m.group(1)}:{m.group(2)}"
-
-    def request(self, path, data=None, headers=None, method=None):
-        req = urllib.request.Request(self.base + path, data=data, headers=headers or {}, method=method)
-        try:
-            with urllib.request.urlopen(req, timeout=60) as r:
-                return r.status, dict(r.headers), r.read()
-        except urllib.error.HTTPError as e:
-            return e.code, dict(e.headers), e.read()
-
-    def get(self, query, accept=None, **params):
-        q = urllib.parse.urlencode({"query": query, **params})
-        return self.request(f"/sparql?{q}", headers={"Accept": accept} if accept else {})
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(10)
 
 
 @pytest.fixture(scope="module")

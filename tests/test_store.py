@@ -227,7 +227,8 @@ def test_fresh_on_a_remote_store_removes_only_what_kg_wrote(tmp_path):
     assert default - theirs == union
 
 
-@pytest.mark.parametrize("fmt,kind", [("csv", "csv"), ("nquads", "nquads"), ("trig", "trig"), ("turtle", "turtle")])
+@pytest.mark.parametrize("fmt,kind", [("csv", "csv"), ("nquads", "nquads"), ("trig", "trig"), ("turtle", "turtle"),
+                                      ("jsonld", "jsonld"), ("rdfxml", "rdf"), ("graphml", "graphml")])
 def test_exports_from_an_external_store_stream_the_same_graph(tmp_path, fmt, kind):
     src = write(tmp_path / "in", a=A, c=C)
     build([src], tmp_path / "local", jobs=1, progress=False, files=False)
@@ -235,11 +236,12 @@ def test_exports_from_an_external_store_stream_the_same_graph(tmp_path, fmt, kin
         kg("build", src, "-o", tmp_path / "r", "--store-url", server.url, "-q", "--no-files", "--jobs", "1")
         kg("export", "--format", fmt, "-o", tmp_path / f"remote.{kind}", "--endpoint", server.url)
     kg("export", "--format", fmt, "-o", tmp_path / f"local.{kind}", "--store", tmp_path / "local" / "store")
-    if fmt == "csv":
+    if fmt in ("csv", "graphml"):
         a = sorted((tmp_path / f"local.{kind}").read_text(encoding="utf-8").splitlines())
         b = sorted((tmp_path / f"remote.{kind}").read_text(encoding="utf-8").splitlines())
     else:
-        f = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "turtle": ox.RdfFormat.TURTLE}[fmt]
+        f = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "turtle": ox.RdfFormat.TURTLE,
+             "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}[fmt]
         a = set(ox.parse(path=str(tmp_path / f"local.{kind}"), format=f))
         b = set(ox.parse(path=str(tmp_path / f"remote.{kind}"), format=f))
-    assert a == b and len(a) > 50
+    assert a == b and len(a) > (20 if fmt == "graphml" else 50)
