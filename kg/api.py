@@ -69,7 +69,7 @@ def _store_location(store: str | Path) -> str:
 
 class Graph:
     """A built graph opened read-only: SPARQL or named queries, as rows or DataFrames.
-    Prefixes kg: id: rdf: rdfs: skos: prov: xsd: org: are predeclared, as in kg query."""
+    Prefixes kg: id: rdf: rdfs: skos: prov: xsd: org: schema: dcterms: dcat: owl: are predeclared, as in kg query."""
 
     def __init__(self, store: str | Path):
         from kg.store import open_store

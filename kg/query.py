@@ -1,7 +1,7 @@
 """SPARQL over the store, and the named queries that ship with kg (data/queries/*.rq).
 
 Queries see the default graph, which holds every document's triples once (each
-document's own graph is there for GRAPH patterns), and the prefixes kg, id, rdf, rdfs, skos, prov, xsd and org are predeclared. A named query's
+document's own graph is there for GRAPH patterns), and the prefixes kg, id, rdf, rdfs, skos, prov, xsd, org, schema, dcterms, dcat and owl are predeclared. A named query's
 parameter ``$name`` is replaced by the value serialized as an RDF literal
 (quotes, backslashes and line breaks escaped), so a value cannot change the query.
 """

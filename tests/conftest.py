@@ -77,13 +77,15 @@ class PageRun:
 
 @pytest.fixture(scope="session")
 def replicated_build(tmp_path_factory):
-    """The sample corpus three times over under other file names (so three documents
-    state each triple), built once through the real CLI."""
+    """The sample corpus three times over under other file names and bytes (so three
+    documents state each triple), built once through the real CLI."""
     from kg.pipeline import sample_corpus
     work = tmp_path_factory.mktemp("replicated")
     (work / "in").mkdir()
     for copy in range(3):
         for f in sorted(sample_corpus().glob("*.txt")):
-            shutil.copy(f, work / "in" / f"{f.stem}_{copy}.txt")
+            # a line of spaces (which normalization drops) makes each copy other bytes:
+            # the same bytes twice are built once
+            (work / "in" / f"{f.stem}_{copy}.txt").write_bytes(f.read_bytes() + b"\n" + b" " * (copy + 1) + b"\n")
     kg("build", "-q", "--jobs", "2", "--no-html", work / "in", "-o", work / "output")
     return work / "output"
