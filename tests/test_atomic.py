@@ -230,7 +230,7 @@ def test_a_running_server_sees_a_completed_build_without_a_restart(before_after,
     import json
     import urllib.parse
 
-    from test_serve import Server
+    from services import KgServe as Server
     out = tmp_path / "out"
     shutil.copytree(before_after["old"], out)
     s = Server(out / "store", "--workers", "1")
