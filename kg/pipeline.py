@@ -431,11 +431,14 @@ def stage_files(store, out: Path, html: bool = True) -> dict[str, tuple[Path, Pa
     """graph.ttl (the default graph, streamed by the store's serializer) and
     graph.html (a bounded view) written under temporary names: {kind: (written, final)}."""
     staged = {"turtle": (out / ".graph.ttl.part", out / "graph.ttl")}
-    store.dump_turtle(staged["turtle"][0], graph.PREFIXES)
-    if html:
-        from kg.view import write_store_html
-        staged["html"] = (out / ".graph.html.part", out / "graph.html")
-        write_store_html(store, staged["html"][0])
+    # the serializer runs in Oxigraph without the GIL: the page is made meanwhile
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-turtle") as dumper:
+        turtle = dumper.submit(store.dump_turtle, staged["turtle"][0], graph.PREFIXES)
+        if html:
+            from kg.view import write_store_html
+            staged["html"] = (out / ".graph.html.part", out / "graph.html")
+            write_store_html(store, staged["html"][0])
+        turtle.result()
     return staged
 
 
