@@ -165,6 +165,16 @@ class Naming:
     contextual: bool = False
 
 
+@lru_cache(maxsize=1)
+def _party_names() -> dict[str, str]:
+    return {r[0]: r[1] for r in read_table("party_names.tsv")}
+
+
+def party_name(short: str) -> str:
+    """A democratic party's full name for its short one (民进 → 中国民主促进会), else ``short``."""
+    return _party_names().get(short, short)
+
+
 @lru_cache(maxsize=_NAME_CACHE)
 def _party_prefix(name: str) -> str:
     """A democratic party's short name before a committee (民进省委 → 民进)."""

@@ -166,3 +166,30 @@ def test_attribute_metrics_gives_a_figure_the_subject_of_its_paragraph():
 def test_level_before_a_quote(text, name):
     r = run(text, "level_before_a_quote")
     assert name in {k.name for k in r.groups}
+
+
+@pytest.mark.parametrize("text, child, parent", [
+    ("七星关区2024年工作总结\n七星关区工商联党组书记王某主持会议。七星关区工商联开展“民企帮村”活动。",
+     "七星关区工商联党组", "七星关区工商业联合会"),                     # the parent by its full name
+    ("宜昌市2024年工作总结\n宜昌市人大常委会党组召开会议。宜昌市人大常委会开展执法检查。",
+     "宜昌市人大常委会党组", "宜昌市人民代表大会常务委员会"),
+    ("荆门市2024年工作总结\n荆门市城市管理委员会机关党委书记李某出席。荆门市城市管理委员会开展“清洁城市”行动。",
+     "荆门市城市管理委员会机关党委", "荆门市城市管理委员会"),
+    ("宜昌市2024年工作总结\n三峡大学党委书记赵某出席。三峡大学开展“校地共建”活动。", "三峡大学党委", "三峡大学"),
+    ("荆门市2024年工作总结\n荆门市委编办和荆门市委网信办联合开展“清朗”行动。荆门市委召开会议。",
+     "荆门市委编办", "荆门市委"),
+    ("荆门市2024年工作总结\n民革荆门市委会主委张某参加会议。中国国民党革命委员会中央领导来荆调研。",
+     "民革荆门市委员会", "中国国民党革命委员会"),                       # a democratic party's committee
+])
+def test_a_body_belongs_to_the_body_its_name_composes_with(text, child, parent):
+    r = run(text, "composed_relations")
+    assert (child, parent) in {(x.subject.name, x.object.name) for x in r.relations if x.predicate == "subOrganizationOf"}
+
+
+@pytest.mark.parametrize("text", [
+    "荆门市2024年工作总结\n民革荆门市委会主委张某参加会议。",                     # the party itself is not named
+    "宜昌市2024年工作总结\n某村党支部开展“党员亮身份”活动。",                    # a village is a place, not a body
+])
+def test_no_parent_that_the_document_does_not_name(text):
+    r = run(text, "composed_relations")
+    assert not [x for x in r.relations if x.predicate == "subOrganizationOf"]

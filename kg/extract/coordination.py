@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 
 from kg import gazetteer
-from kg.extract import Context, alternation, read_table, register
+from kg.extract import Context, alternation, read_table, register, word_finder
 
 LEVELS = "省市区县州旗"
 
@@ -182,8 +182,29 @@ def party_committees(ctx: Context):
 def national_bodies(ctx: Context):
     """National bodies by name (national_orgs.tsv); a short name (国家民委) stands for
     the full one its row gives, so a body named both ways is one node."""
+    table, full = _national()
+    ends = None
+    for s, e, name in word_finder(frozenset(table)).finditer(ctx.doc.text):
+        if len(name) <= 3:      # 民建 in 人民建设 is no party: a short name must be a word,
+            ends = ends if ends is not None else {t.end for t in ctx.tokens}
+            if s not in ctx.token_start_set or e not in ends or _names_more(ctx.doc.text, e):
+                continue
+        yield ctx.mention(s, e, table[name], "national_bodies", 0.9, full.get(name, ""))
+
+
+def _names_more(text: str, e: int) -> bool:
+    """The short name goes on into a longer one (民建沈阳市委会, 民进省委): an area or a
+    level word follows it."""
+    return text[e:e + 1] in ("省", "市", "区", "县", "州", "中") or bool(gazetteer.load().leading_places(text[e:e + 12]))
+
+
+@lru_cache(maxsize=1)
+def _national() -> tuple[dict[str, str], dict[str, str]]:
+    """National bodies' names -> class, and short names -> the full name they stand for."""
     rows = read_table("national_orgs.tsv")
-    table = {r[0]: r[1] for r in rows}
-    full = {r[0]: r[2] for r in rows if len(r) > 2 and r[2]}
-    for m in re.finditer(alternation(table), ctx.doc.text):
-        yield ctx.mention(m.start(), m.end(), table[m.group()], "national_bodies", 0.9, full.get(m.group(), ""))
+    return {r[0]: r[1] for r in rows}, {r[0]: r[2] for r in rows if len(r) > 2 and r[2]}
+
+
+def national_full_name(name: str) -> str:
+    """The full name of a national body a short name stands for (民进 → 中国民主促进会)."""
+    return _national()[1].get(name, name)

@@ -9,7 +9,7 @@ from kg import gazetteer, vocab
 from kg.extract import Context, read_table
 from kg.extract.relations import Sentence as RelSentence
 from kg.model import FAMILY, Entity, EntityKey, Mention, Metric, Relation
-from kg.naming import _QUOTE_CORE, area_for, canonical, core_key, is_short_form, own_words
+from kg.naming import _QUOTE_CORE, area_for, canonical, core_key, full_form, is_short_form, own_words, party_name
 from kg.periods import document_year, period_years
 from kg.resolve import ACTOR_CLASSES, Resolution, step
 from kg.resolve.context import article_headers, document_context, person_scopes, section_contexts, section_of
@@ -437,7 +437,10 @@ def composed_relations(ctx: Context, key_of, entities, sec, sec_context):
                     parent = template.format(**{**c, **hit.groupdict()})
                 except KeyError:
                     continue
-                yield k, "subOrganizationOf", EntityKey("Organization", parent), si, "name-composition"
+                # the parent as an entity names it: in full (某县工商业联合会), the party by its full name
+                for name in dict.fromkeys((parent, full_form(parent), party_name(parent))):
+                    if name != k.name:
+                        yield k, "subOrganizationOf", EntityKey("Organization", name), si, "name-composition"
                 break
 
 
