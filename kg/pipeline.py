@@ -231,11 +231,12 @@ class BuildReport:
             return ", ".join(f"{k} {v}" for k, v in sorted(c.items(), key=lambda kv: (-kv[1], kv[0])))
         held = self.store or StoreCounts(self.entities, self.relations, self.metrics, self.documents)
         out = [f"documents   {self.documents}  ({self.characters:,} characters, {self.sentences:,} sentences)"]
-        if held.documents != self.documents:
+        which = "distinct" if self.store else "in these documents"
+        if self.store and held.documents != self.documents:
             out.append(f"stored      {held.documents} documents; the distinct counts below are the store's")
-        out.append(f"entities    {sum(held.entities.values())} distinct: {by_count(held.entities)}")
-        out.append(f"relations   {sum(held.relations.values())} distinct: {by_count(held.relations)}")
-        out.append(f"statistics  {held.statistics} distinct")
+        out.append(f"entities    {sum(held.entities.values())} {which}: {by_count(held.entities)}")
+        out.append(f"relations   {sum(held.relations.values())} {which}: {by_count(held.relations)}")
+        out.append(f"statistics  {held.statistics} {which}")
         out.append(f"sources     {sum(self.relations.values()):,} relation and {self.metrics:,} statistic statements "
                    f"in these documents' sentences: {by_count(self.relations)}")
         out.append(f"posts       {self.posts}  (who holds which post in which body: kg query posts)")
@@ -412,7 +413,12 @@ def _write_documents(stream, store, version, total: int, problems, progress, on_
         writer.close()
     faults.point("store-done")
     # the store's distinct counts take a few aggregate queries: the build kept no set of relations
-    rep.entities, rep.store = graph.entity_counts(classes), store_counts(store)
+    rep.entities = graph.entity_counts(classes)
+    # the store's distinct counts are aggregate queries over all of it: worth it after
+    # a build that made much of the store, not after one that added a few documents
+    # (adding a document costs in proportion to the document)
+    if rep.documents >= Writer.COMPACT_SHARE * len(rep.before | rep.written):
+        rep.store = store_counts(store)
     if rep.documents == 0:
         why = "; ".join(f"{p}: {w}" for p, w in rep.problems[:3])
         raise NothingToBuildError(f"nothing to build ({why})")
