@@ -29,15 +29,21 @@ def ontology_path(name: str = "kg.ttl"):
 
 
 @lru_cache(maxsize=1)
-def _terms() -> dict[str, set[str]]:
+def _triples() -> tuple[ox.Triple, ...]:
+    """kg.ttl's statements, read and parsed once for every table drawn from it."""
     try:
         data = ontology_path().read_bytes()
     except OSError as e:
         raise OntologyError(f"cannot read the ontology: {e}") from e
+    return tuple(ox.parse(data, format=ox.RdfFormat.TURTLE))
+
+
+@lru_cache(maxsize=1)
+def _terms() -> dict[str, set[str]]:
     out: dict[str, set[str]] = {"class": set(), "object": set(), "datatype": set(), "unit": set()}
     kinds = {_OWL + "Class": "class", _OWL + "ObjectProperty": "object",
              _OWL + "DatatypeProperty": "datatype", KG + "Unit": "unit"}
-    for t in ox.parse(data, format=ox.RdfFormat.TURTLE):
+    for t in _triples():
         if t.predicate == _TYPE and isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(KG):
             kind = kinds.get(t.object.value) if isinstance(t.object, ox.NamedNode) else None
             if kind:
@@ -93,7 +99,7 @@ _SUB = {"class": ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
 def _parents() -> dict[str, dict[str, set[str]]]:
     """IRI -> the named classes (properties) the ontology puts directly above it."""
     out: dict[str, dict[str, set[str]]] = {"class": {}, "property": {}}
-    for t in ox.parse(ontology_path().read_bytes(), format=ox.RdfFormat.TURTLE):
+    for t in _triples():
         for kind, p in _SUB.items():
             if t.predicate == p and isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.NamedNode):
                 out[kind].setdefault(t.subject.value, set()).add(t.object.value)
@@ -166,7 +172,7 @@ def labels(lang: str = "zh") -> dict[str, str]:
     local name where the ontology gives none in that language)."""
     label = ox.NamedNode(_RDFS + "label")
     out: dict[str, str] = {}
-    for t in ox.parse(ontology_path().read_bytes(), format=ox.RdfFormat.TURTLE):
+    for t in _triples():
         if t.predicate == label and isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(KG) \
                 and isinstance(t.object, ox.Literal) and t.object.language == lang:
             out[t.subject.value[len(KG):]] = t.object.value
