@@ -134,26 +134,36 @@ def superproperties(iri: str) -> tuple[str, ...]:
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 
 
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+
+
 @lru_cache(maxsize=1)
 def _domains_ranges() -> dict[str, dict[str, frozenset[str]]]:
     """kg property -> {"domain": classes, "range": classes} (local names; a union
-    is its members), as kg.ttl declares them."""
-    import rdflib
-    g = rdflib.Graph().parse(data=ontology_path().read_text("utf-8"), format="turtle")
-    union = rdflib.URIRef(_OWL + "unionOf")
+    is its members), as kg.ttl declares them. Read from the triples parsed once
+    (rdflib stays out of the build's workers: importing it is a fifth of their start-up)."""
+    by_subject: dict = {}
+    for t in _triples():
+        by_subject.setdefault(t.subject, {}).setdefault(t.predicate.value, []).append(t.object)
+
+    def one(node, p: str):
+        got = by_subject.get(node, {}).get(p, ())
+        return got[0] if got else None
 
     def members(node) -> frozenset[str]:
         if node is None:
             return frozenset()
-        if isinstance(node, rdflib.URIRef):
-            return frozenset({str(node)[len(KG):]}) if str(node).startswith(KG) else frozenset()
-        lst = g.value(node, union)
-        return frozenset(str(c)[len(KG):] for c in rdflib.collection.Collection(g, lst)) if lst else frozenset()
-    out = {}
-    for p in _terms()["object"]:
-        out[p] = {"domain": members(g.value(rdflib.URIRef(KG + p), rdflib.URIRef(_RDFS + "domain"))),
-                  "range": members(g.value(rdflib.URIRef(KG + p), rdflib.URIRef(_RDFS + "range")))}
-    return out
+        if isinstance(node, ox.NamedNode):
+            return frozenset({node.value[len(KG):]}) if node.value.startswith(KG) else frozenset()
+        out, cell = set(), one(node, _OWL + "unionOf")
+        while cell is not None and cell != ox.NamedNode(_RDF + "nil"):     # an RDF list: first, rest, … nil
+            first = one(cell, _RDF + "first")
+            if isinstance(first, ox.NamedNode) and first.value.startswith(KG):
+                out.add(first.value[len(KG):])
+            cell = one(cell, _RDF + "rest")
+        return frozenset(out)
+    return {p: {"domain": members(one(ox.NamedNode(KG + p), _RDFS + "domain")),
+                "range": members(one(ox.NamedNode(KG + p), _RDFS + "range"))} for p in _terms()["object"]}
 
 
 def fits(cls: str, prop: str, end: str) -> bool:
