@@ -1,5 +1,7 @@
 """Rule tables: inputs are made-up sentences; expected outputs follow from the rules."""
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import context_of, found
 from kg.extract import REGISTRY, settle
@@ -125,3 +127,21 @@ def test_offsets_are_sacred_on_the_sample_corpus():
 ])
 def test_indicators(text, indicator):
     assert [m.indicator for m in context_of(text).metrics] == [indicator]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["两", "级", "各", "类", "多", "个", "一批", "某", "镇", "首", "家", "部分"]), max_size=12)
+       .map("".join), st.sampled_from(["scope.tsv", "leading.tsv", "stopwords.tsv"]))
+def test_any_word_finds_a_word_where_a_loop_of_in_tests_would(text, table):
+    from kg.extract import any_word, word_set
+    assert bool(any_word(table).search(text)) == any(w in text for w in word_set(table))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["全区", "全", "区", "我市", "各", "该", "镇", "某某", "一批", "首家", "街道"]), max_size=6)
+       .map("".join))
+def test_a_leading_word_is_the_longest_one_that_leaves_a_name(text):
+    from kg.extract import word_set
+    from kg.extract.names import _strip_leading
+    fits = [len(w) for w in word_set("leading.tsv") if text.startswith(w) and len(text) > len(w) + 1]
+    assert _strip_leading(text) == max(fits, default=0)

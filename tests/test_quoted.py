@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import found
 
@@ -36,3 +38,26 @@ def test_people_need_a_surname_and_a_cue():
 def test_session_of_a_committee():
     got = found("贯彻余杭区委十四届五次全会精神。", ["congresses"])
     assert ("Event", "余杭区委十四届五次全会") in got
+
+
+# the session pattern is tried only where a session is written (届…次全会): the same
+# matches as trying it at every character, over text made of its own pieces
+_PIECES = ["中共", "某", "甲", "乙", "省", "市", "区", "县", "委", "一", "二", "十", "届", "次", "全会",
+           "全体会议", "，", "召开", "党的", "大"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
+def test_sessions_are_the_session_pattern_s_matches(text):
+    from kg.extract.quoted import _SESSION, _sessions
+    assert [(m.span(), m.groups()) for m in _sessions(text)] == \
+        [(m.span(), m.groups()) for m in _SESSION.finditer(text)]
+
+
+@pytest.mark.parametrize("text,session", [
+    ("中共黎平县委十一届五次全会召开。", "中共黎平县委十一届五次全会"),
+    ("会议传达了乌海市委十届九次全体会议精神。", "乌海市委十届九次全体会议"),
+    ("学习十九届六次全会精神", "十九届六次全会"),
+])
+def test_a_session_keeps_its_committee(text, session):
+    assert ("Event", session) in {(c, n) for c, n in found(text, ["congresses"])}

@@ -167,6 +167,13 @@ def word_finder(words: str | frozenset[str]) -> Words:
 
 
 @lru_cache(maxsize=None)
+def any_word(filename: str) -> re.Pattern:
+    """A compiled pattern of a data file's words: ``.search(text)`` says whether any
+    occurs in ``text`` in one call (a loop of ``in`` tests costs a call per word)."""
+    return re.compile(alternation(word_set(filename)))
+
+
+@lru_cache(maxsize=None)
 def word_set(filename: str) -> frozenset[str]:
     return frozenset(w for row in read_table(filename) for w in row if w)
 

@@ -48,7 +48,10 @@ def _units():
     rows = sorted(read_table("units.tsv"), key=lambda r: -len(r[0]))
     table = {r[0]: (r[1], float(r[2])) for r in rows}
     alt = alternation(r[0] for r in rows)
+    # the lookahead is what every figure starts with: without it each character of the
+    # text is tried against the whole pattern (twice the time)
     pat = re.compile(
+        r"(?=[约近超逾多共累达\d零〇一二两三四五六七八九十百千])"
         rf"(?P<pre>约|近|超过|超|逾|多达|共计|累计|达)?(?P<num>{_NUM})(?:(?:-|—|~|至|到)(?P<hi>{_NUM}))?"
         rf"(?P<more>余|多)?(?P<mult>万|亿)?(?P<more2>余|多)?(?P<unit>{alt})(?P<post>左右|以上|余)?")
     periods = [re.compile(r[0]) for r in read_table("periods.tsv")]

@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 
 from kg import gazetteer
-from kg.extract import Context, Words, read_table, register, word_set
+from kg.extract import Context, Words, any_word, read_table, register, word_set
 from kg.model import FAMILY
 from kg.naming import own_words
 
@@ -325,7 +325,7 @@ def _is_generic(ctx: Context, start: int, s: int) -> bool:
     """A body that is only generic modifiers, numbers and measure words (老旧,
     机关, 中小), or that holds a scope word (两级, 各级, 多个)."""
     body = ctx.doc.text[start:s]
-    if any(w in body for w in word_set("scope.tsv")):
+    if any_word("scope.tsv").search(body):
         return True
     generic, longest = _generic_words()
     i = 0
@@ -375,15 +375,19 @@ def _drop_leading_verb(ctx: Context, start: int, s: int) -> int:
 
 
 def _strip_leading(text: str) -> int:
-    for w in _leading_words():
-        if text.startswith(w) and len(text) > len(w) + 1:
-            return len(w)
+    """Length of the longest leading word ``text`` starts with and goes on past by two
+    or more characters (0 for none)."""
+    words, lengths = _leading_words()
+    for k in lengths:
+        if len(text) > k + 1 and text[:k] in words:
+            return k
     return 0
 
 
 @lru_cache(maxsize=1)
-def _leading_words() -> tuple[str, ...]:
-    return tuple(sorted(word_set("leading.tsv"), key=len, reverse=True))
+def _leading_words() -> tuple[frozenset[str], tuple[int, ...]]:
+    words = word_set("leading.tsv")
+    return words, tuple(sorted({len(w) for w in words}, reverse=True))
 
 
 @register("name_grammar", produces="mentions", priority=1)
@@ -414,7 +418,7 @@ def name_grammar(ctx: Context):
         contextual = has_context_prefix(ctx, start)
         if flag == "level" and not (contextual or gazetteer.load().leading_places(name)):
             continue  # 监委 alone: a commission needs its level or place
-        if any(w in text[start:s] for w in word_set("scope.tsv")):
+        if any_word("scope.tsv").search(text, start, s):
             continue
         if event:
             yield from _event(ctx, start, s, e)

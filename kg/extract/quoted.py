@@ -122,6 +122,10 @@ def quoted_names(ctx: Context):
 
 _CONGRESS = re.compile(rf"(?:党的)?([{CN_DIGIT}]{{1,3}})大(?![会学队])")
 _SESSION = re.compile(rf"((?:中共)?[\u4e00-\u9fff]{{2,8}}?[省市区县]委)?([{CN_DIGIT}]{{1,3}})届([{CN_DIGIT}]{{1,3}})次(?:全体会议|全会)")
+# the session itself, found first: the committee before it is looked for only there
+# (the whole pattern tried at every character costs half this component)
+_SESSION_CORE = re.compile(rf"[{CN_DIGIT}]{{1,3}}届[{CN_DIGIT}]{{1,3}}次(?:全体会议|全会)")
+_COMMITTEE_BEFORE = 12      # characters _SESSION's committee group can take: 中共 + 8 + 区委
 _PLENUM = re.compile(rf"([{CN_DIGIT}]{{1,3}})届((?:[{CN_DIGIT}]{{1,2}}中、?)+)全会")
 
 
@@ -132,7 +136,7 @@ def congresses(ctx: Context):
     for m in _CONGRESS.finditer(text):
         if m.group(0).startswith("党的") or text[m.end():m.end() + 2] in ("精神", "以来", "报告", "代表"):
             yield ctx.mention(m.start(), m.end(), "Event", "congresses", 0.9, f"党的{m.group(1)}大")
-    for m in _SESSION.finditer(text):
+    for m in _sessions(text):
         start = m.start(2)
         if m.group(1):  # the committee holding the session: 中原区委十一届三次全会
             from kg import gazetteer
@@ -149,6 +153,18 @@ def congresses(ctx: Context):
     for m in _PLENUM.finditer(text):
         for part in re.findall(rf"[{CN_DIGIT}]{{1,2}}中", m.group(2)):
             yield ctx.mention(m.start(), m.end(), "Event", "congresses", 0.9, f"{m.group(1)}届{part}全会")
+
+
+def _sessions(text: str):
+    """_SESSION's matches over ``text``, as finditer would give them."""
+    pos = 0
+    for core in _SESSION_CORE.finditer(text):
+        if core.start() < pos:
+            continue
+        m = _SESSION.search(text, max(pos, core.start() - _COMMITTEE_BEFORE), core.end())
+        if m is not None:
+            pos = m.end()
+            yield m
 
 
 # where a list of titles ends: 称号, the clause, a coordination (not 和谐, 和平)
