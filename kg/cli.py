@@ -58,7 +58,9 @@ predeclared. Entities carry the standard types their classes align with (a
 kg:PartyOrganization is also kg:Organization, org:Organization, prov:Organization,
 schema:Organization), and relations their standard properties (org:memberOf …).
 The default graph holds every triple of every document once; each document's own
-graph (GRAPH ?g, with ?g a kg:SourceDocument) says which documents state a triple.
+graph (GRAPH ?g, with ?g a kg:SourceDocument) says which documents state an entity
+or relation; an assertion or metric names its sentence (prov:wasDerivedFrom), and a
+sentence its document (kg:inDocument).
 """
 EPILOG_EXPORT = """examples:
   kg export --format nquads -o graph.nq               every document's graph and the default graph

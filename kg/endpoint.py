@@ -115,7 +115,8 @@ def service_description(endpoint: str, fmt: str) -> bytes:
          (e, n(graph.RDFS + "comment"), ox.Literal(
              "kg's knowledge graph, read-only: SPARQL Update and SERVICE are refused. The default graph "
              "holds every document's triples once; each document's own graph (GRAPH ?g, ?g a "
-             "kg:SourceDocument) says which documents state a triple. Predeclared prefixes: "
+             "kg:SourceDocument) says which documents state an entity or relation; an assertion or metric "
+             "names its sentence (prov:wasDerivedFrom), a sentence its document (kg:inDocument). Predeclared prefixes: "
              + " ".join(f"{p}: <{iri}>" for p, iri in graph.PREFIXES.items()), language="en"))]
     t += [(e, n(SD + "resultFormat"), n(FORMATS + f)) for f in RESULT_FORMATS]
     triples = [ox.Triple(*x) for x in t]

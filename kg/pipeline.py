@@ -221,7 +221,7 @@ class BuildReport:
         self.relations.update(dict(d.relations))
         self.metrics += d.metrics
         self.posts += d.posts
-        self.triples += d.ntriples.count(b"\n")
+        self.triples += d.statements
         if d.replaced:
             self.warnings.append((d.path, f"{d.replaced} byte{'s' if d.replaced > 1 else ''} that did not decode "
                                           f"read as U+FFFD"))
@@ -276,7 +276,7 @@ class Writer:
     def put(self, d: graph.DocumentGraph) -> None:
         if not self.bulk or d.graph in self.known:
             self.flush(wait=True)
-            self.store.replace(d.graph, d.ntriples)
+            self.store.replace(d.graph, d.ntriples, d.own)
         else:
             nq = d.nquads()
             self._pending.append(nq)

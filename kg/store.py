@@ -1,12 +1,16 @@
 """Stage 6, persistence: where the graph lives.
 
-Each document is one named graph holding everything the document states; the
-default graph holds each distinct triple of all documents once. Queries read the
-default graph (no union of named graphs, so a triple many documents state is
-joined once), and provenance is a GRAPH pattern or the assertion and sentence
-nodes. A triple's support is the set of named graphs that hold it, so replacing a
-document removes from the default graph exactly the triples no other document
-states: one atomic SPARQL Update over a staged copy of the new graph.
+The default graph holds each distinct triple of all documents once, and is what
+queries read (no union of named graphs, so a triple many documents state is joined
+once). Each document also has a named graph: what it says of shared nodes
+(entities, relations, memberships, the document itself), and the type of each of
+its own nodes (sentences, assertions, metrics, whose IRIs extend the document's).
+A shared triple's support is the set of named graphs that hold it; an own node's
+statements only its document can make, so they live in the default graph alone (a
+named-graph quad costs the store twice a default-graph triple, and they are most
+of a document). Replacing a document removes its own nodes' statements, found by
+their index, and the shared triples no other document states, and adds the new
+ones: one atomic SPARQL Update over staged copies.
 
 Two places implement it: an embedded Oxigraph store on disk (``LocalStore``), and
 any SPARQL 1.1 server reached through the Graph Store HTTP Protocol and SPARQL
@@ -28,33 +32,48 @@ from kg import faults, vocab
 from kg.errors import QueryError, StoreError
 
 STAGING = "#staging"     # a document's next graph: its IRI plus this fragment (no slug has a "#")
+OWN_STAGING = "#own-staging"    # and its next own statements (kg.graph.DocumentGraph)
 
 
 def _held_elsewhere(g: str) -> str:
     """The triple is in a document graph other than ``g`` (staged copies do not count)."""
-    return f'FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER(?h != <{g}> && !STRENDS(STR(?h), "{STAGING}")) }}'
+    return (f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER(?h != <{g}> && !STRENDS(STR(?h), \"{STAGING}\")"
+            f" && !STRENDS(STR(?h), \"{OWN_STAGING}\")) }}")
 
 
 def _iri(g: str) -> str:
     return str(ox.NamedNode(g))[1:-1]      # refuses what is not an IRI before it reaches update text
 
 
+def _drop_update(g: str) -> str:
+    """Take document ``g`` out of the default graph: its own nodes' statements (found
+    by the index of their types in ``g``: nodes whose IRIs extend the document's),
+    what points at them, and the shared triples no other document holds."""
+    own = f'GRAPH <{g}> {{ ?n a ?c }} FILTER(STRSTARTS(STR(?n), "{g}/"))'
+    return (f"DELETE {{ ?n ?p ?o }} WHERE {{ {own} ?n ?p ?o }} ;\n"
+            f"DELETE {{ ?x ?p ?n }} WHERE {{ {own} ?x ?p ?n }} ;\n"
+            f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} {_held_elsewhere(g)} }} ;\n")
+
+
 def _replace_update(g: str) -> str:
-    """Swap document graph ``g`` for its staged copy and keep the default graph the
-    union: drop the triples only ``g`` held, then add what the new ``g`` holds."""
+    """Swap document ``g`` for its staged copy and keep the default graph the union:
+    drop what only the old ``g`` held, then add what the new ``g`` holds and its own
+    statements."""
     g = _iri(g)
-    return (f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} {_held_elsewhere(g)} }} ;\n"
+    return (_drop_update(g) +
             f"MOVE SILENT GRAPH <{g}{STAGING}> TO GRAPH <{g}> ;\n"
-            f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")
+            f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }} ;\n"
+            f"ADD SILENT GRAPH <{g}{OWN_STAGING}> TO DEFAULT ;\n"
+            f"DROP SILENT GRAPH <{g}{OWN_STAGING}>")
 
 
 def _remove_update(g: str) -> str:
     g = _iri(g)
-    return (f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} {_held_elsewhere(g)} }} ;\n"
-            f"DROP SILENT GRAPH <{g}>")
+    return _drop_update(g) + f"DROP SILENT GRAPH <{g}>"
 
 
-STAGED = f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRENDS(STR(?g), "{STAGING}")) }}'
+STAGED = (f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} '
+          f'FILTER(STRENDS(STR(?g), "{STAGING}") || STRENDS(STR(?g), "{OWN_STAGING}")) }}')
 
 
 DOCUMENTS = f"SELECT ?g WHERE {{ GRAPH ?g {{ ?g a <{vocab.KG}SourceDocument> }} }}"
@@ -78,7 +97,7 @@ class LocalStore:
 
     def drop_staging(self) -> None:
         for g in list(self.ox.named_graphs()):
-            if g.value.endswith(STAGING):
+            if g.value.endswith((STAGING, OWN_STAGING)):
                 self.ox.remove_graph(g)
 
     def add_new(self, nquads: bytes) -> None:
@@ -87,11 +106,14 @@ class LocalStore:
         already present, so the default graph stays a set."""
         self.ox.bulk_load(nquads, ox.RdfFormat.N_QUADS)
 
-    def replace(self, graph: str, ntriples: bytes) -> None:
-        staging = ox.NamedNode(graph + STAGING)
-        if self.ox.contains_named_graph(staging):      # left by a build that stopped
-            self.ox.remove_graph(staging)
-        self.ox.load(ntriples, ox.RdfFormat.N_TRIPLES, to_graph=staging)
+    def replace(self, graph: str, ntriples: bytes, own: bytes = b"") -> None:
+        """Document ``graph`` becomes ``ntriples`` (its named graph) and ``own`` (its
+        statements for the default graph only), in one update."""
+        for suffix, data in ((STAGING, ntriples), (OWN_STAGING, own)):
+            staging = ox.NamedNode(graph + suffix)
+            if self.ox.contains_named_graph(staging):      # left by a build that stopped
+                self.ox.remove_graph(staging)
+            self.ox.load(data, ox.RdfFormat.N_TRIPLES, to_graph=staging)
         self.ox.update(_replace_update(graph))
 
     def remove(self, graph: str) -> None:
@@ -175,9 +197,11 @@ class RemoteStore:
         q = urllib.parse.urlencode({"graph": graph})
         self._request(f"/store?{q}", ntriples, "PUT", {"Content-Type": "application/n-triples"})
 
-    def replace(self, graph: str, ntriples: bytes) -> None:
-        """One Graph Store PUT of the staged graph, then one atomic update."""
+    def replace(self, graph: str, ntriples: bytes, own: bytes = b"") -> None:
+        """Graph Store PUTs of the staged graph and its own statements, then one
+        atomic update."""
         self._put(graph + STAGING, ntriples)
+        self._put(graph + OWN_STAGING, own)
         self._update(_replace_update(graph))
 
     def remove(self, graph: str) -> None:

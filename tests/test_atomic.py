@@ -20,7 +20,7 @@ import rdflib
 
 from conftest import kg
 from kg import faults
-from kg.store import STAGING
+from helpers import documents_in
 from test_store import write
 
 HEAD = "黔东南州凯里市2024年工作总结\n"
@@ -44,16 +44,7 @@ def state(out: Path) -> dict[str, frozenset]:
     if not (out / "store").exists() and not list(out.glob(".store.old-*")):
         return {}
     store = LocalStore(out / "store", create=False, read_only=True).ox
-    docs = {}
-    union = set()
-    for g in store.named_graphs():
-        assert not g.value.endswith(STAGING)
-        triples = frozenset(q.triple for q in store.quads_for_pattern(None, None, None, g))
-        docs[g.value.rsplit("/", 1)[-1]] = triples
-        union |= triples
-    default = {q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
-    assert default == union, "the default graph is the union of the documents' graphs"
-    return docs
+    return {g.rsplit("/", 1)[-1]: triples for g, triples in documents_in(store).items()}
 
 
 @pytest.fixture(scope="module")
