@@ -347,12 +347,13 @@ class DocumentGraph:
         """How many distinct statements the document makes."""
         return self.own.count(b"\n") + self.ntriples.count(b"\n") - self.own_nodes
 
-    def nquads(self) -> bytes:
-        """The named graph as N-Quads, its default-graph copy and the own statements,
-        for the bulk loader; made where it is loaded, so a worker sends less. Every
-        line ends " .\\n" (a newline inside a literal is escaped), so naming the
-        graph is one replace."""
-        return self.ntriples.replace(b" .\n", f" <{self.graph}> .\n".encode()) + self.ntriples + self.own
+    def nquads(self, shared: bytes | None = None) -> bytes:
+        """The named graph as N-Quads, its default-graph copy (or the part of it
+        given as ``shared``) and the own statements, for the bulk loader; made where
+        it is loaded, so a worker sends less. Every line ends " .\\n" (a newline
+        inside a literal is escaped), so naming the graph is one replace."""
+        default = self.ntriples if shared is None else shared
+        return self.ntriples.replace(b" .\n", f" <{self.graph}> .\n".encode()) + default + self.own
 
 
 def split_own(lines: Iterable[str], graph: str) -> tuple[str, str, int]:

@@ -5,6 +5,7 @@ store as it arrives, then the files. Nothing holds the whole corpus."""
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 import os
 import signal
@@ -272,18 +273,32 @@ class Writer:
         self._size = 0
         self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-load")
         self._loading = None
+        # digests of the shared statements this build has given the default graph:
+        # the bodies and places most documents name are loaded there once, not once a document
+        self._given: set[bytes] = set()
 
     def put(self, d: graph.DocumentGraph) -> None:
         if not self.bulk or d.graph in self.known:
             self.flush(wait=True)
             self.store.replace(d.graph, d.ntriples, d.own)
         else:
-            nq = d.nquads()
+            nq = d.nquads(self._new_shared(d.ntriples))
             self._pending.append(nq)
             self._size += len(nq)
             if self._size >= self.BATCH:
                 self.flush()
         self.known.add(d.graph)
+
+    def _new_shared(self, ntriples: bytes) -> bytes:
+        """The lines of a document's named graph no earlier document of this build has
+        given the default graph."""
+        out = []
+        for line in ntriples.splitlines(keepends=True):
+            key = hashlib.blake2b(line, digest_size=16).digest()
+            if key not in self._given:
+                self._given.add(key)
+                out.append(line)
+        return b"".join(out)
 
     def finish(self, written: int) -> None:
         """Write what is pending; compact after a build that made much of the store,
@@ -348,6 +363,8 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int
         why = "; ".join(f"{p}: {w}" for p, w in problems[:3]) or f"no {' '.join(ingest.SUFFIXES)} files found"
         raise NothingToBuildError(f"nothing to build ({why})")
     stream = _stream(names, jobs, scheduler, doc_timeout)   # a cluster is reached before the store is touched
+    if files and html:
+        _preload_view()
     out.mkdir(parents=True, exist_ok=True)
     store, version = _open_target(out, store_url, fresh)
     staged: dict[str, tuple[Path, Path]] = {}
@@ -377,6 +394,14 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int
     store.close()
     rep.seconds = time.perf_counter() - t0
     return rep
+
+
+def _preload_view() -> None:
+    """Import the page's libraries (pyvis brings IPython: a second or so) while the
+    workers extract, when the main process mostly waits, not after the store is written."""
+    def load():
+        import pyvis.network  # noqa: F401  (imported for its side effect: loaded)
+    threading.Thread(target=load, name="kg-preload", daemon=True).start()
 
 
 def _write_documents(stream, store, version, total: int, problems, progress, on_document) -> BuildReport:

@@ -311,18 +311,49 @@ def top_skeleton(store, top: int) -> tuple[dict[str, Node], list[tuple[str, str,
     return nodes, sorted(edges)
 
 
+SHOWN_SENTENCES = 3
+
+
 def add_sentences(store, nodes: dict[str, Node]) -> None:
-    """Up to three source sentences, with their documents, for each drawn node."""
-    found: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
+    """Up to three source sentences, with their documents, for each drawn node: the
+    first by document label and position. Read from the few documents that hold them
+    (an entity's documents by label, until three sentences are in), not from every
+    sentence that mentions it (thousands, for a place most documents name)."""
+    docs_of: dict[str, set[str]] = defaultdict(set)
     ids = sorted(nodes)
     for i in range(0, len(ids), _CHUNK):
         values = " ".join(str(ox.NamedNode(n)) for n in ids[i:i + _CHUNK])
-        for s in _store_rows(store, f"SELECT ?e ?t ?st ?dl WHERE {{ VALUES ?e {{ {values} }} ?e kg:mentionedIn ?s . "
-                                    f"?s kg:text ?t ; kg:start ?st ; kg:inDocument ?d . ?d rdfs:label ?dl }}"):
-            st = s["st"].value
-            found[s["e"].value].append((s["dl"].value, int(st) if st.isdigit() else 0, s["t"].value))
+        for s in _store_rows(store, f"SELECT ?e ?d WHERE {{ VALUES ?e {{ {values} }} ?e prov:wasDerivedFrom ?d }}"):
+            docs_of[s["e"].value].add(s["d"].value)
+    label = _labels(store, sorted(set().union(*docs_of.values())))
+    todo = {e: sorted(ds, key=lambda d: (label.get(d, ""), d)) for e, ds in docs_of.items()}
+    found: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
+    while todo:
+        pairs = []
+        for e, ds in todo.items():
+            k = min(SHOWN_SENTENCES, len(ds))
+            while k < len(ds) and label.get(ds[k], "") == label.get(ds[k - 1], ""):
+                k += 1        # documents of one label sort by position together
+            pairs += [(e, d) for d in ds[:k]]
+            todo[e] = ds[k:]
+        for i in range(0, len(pairs), _CHUNK):
+            values = " ".join(f"({ox.NamedNode(e)} {ox.NamedNode(d)})" for e, d in pairs[i:i + _CHUNK])
+            for s in _store_rows(store, f"SELECT ?e ?d ?t ?st WHERE {{ VALUES (?e ?d) {{ {values} }} "
+                                        f"?e kg:mentionedIn ?s . ?s kg:inDocument ?d ; kg:text ?t ; kg:start ?st }}"):
+                st = s["st"].value
+                found[s["e"].value].append((label.get(s["d"].value, ""), int(st) if st.isdigit() else 0, s["t"].value))
+        todo = {e: ds for e, ds in todo.items() if ds and len(found[e]) < SHOWN_SENTENCES}
     for n, sents in found.items():
-        nodes[n].sentences = [{"document": d, "text": t} for d, _, t in sorted(sents)[:3]]
+        nodes[n].sentences = [{"document": d, "text": t} for d, _, t in sorted(sents)[:SHOWN_SENTENCES]]
+
+
+def _labels(store, docs: list[str]) -> dict[str, str]:
+    out = {}
+    for i in range(0, len(docs), _CHUNK):
+        values = " ".join(str(ox.NamedNode(d)) for d in docs[i:i + _CHUNK])
+        out.update((s["d"].value, s["l"].value) for s in _store_rows(
+            store, f"SELECT ?d ?l WHERE {{ VALUES ?d {{ {values} }} ?d a kg:SourceDocument ; rdfs:label ?l }}"))
+    return out
 
 
 def write_store_html(store, path: str | Path, opts: ViewOptions | None = None) -> tuple[int, int]:
