@@ -363,8 +363,6 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int
         why = "; ".join(f"{p}: {w}" for p, w in problems[:3]) or f"no {' '.join(ingest.SUFFIXES)} files found"
         raise NothingToBuildError(f"nothing to build ({why})")
     stream = _stream(names, jobs, scheduler, doc_timeout)   # a cluster is reached before the store is touched
-    if files and html:
-        _preload_view()
     out.mkdir(parents=True, exist_ok=True)
     store, version = _open_target(out, store_url, fresh)
     staged: dict[str, tuple[Path, Path]] = {}
@@ -394,14 +392,6 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int
     store.close()
     rep.seconds = time.perf_counter() - t0
     return rep
-
-
-def _preload_view() -> None:
-    """Import the page's libraries (pyvis brings IPython: a second or so) while the
-    workers extract, when the main process mostly waits, not after the store is written."""
-    def load():
-        import pyvis.network  # noqa: F401  (imported for its side effect: loaded)
-    threading.Thread(target=load, name="kg-preload", daemon=True).start()
 
 
 def _write_documents(stream, store, version, total: int, problems, progress, on_document) -> BuildReport:
