@@ -261,6 +261,8 @@ class Writer:
 
     BATCH = 16 << 20    # bytes of N-Quads per bulk load
 
+    GIVEN = 1 << 16     # digests of shared statements remembered (about 6 MiB)
+
     COMPACT_SHARE = 0.25    # compact the store after a build that wrote this share of its documents
 
     def __init__(self, store):
@@ -296,6 +298,8 @@ class Writer:
         for line in ntriples.splitlines(keepends=True):
             key = hashlib.blake2b(line, digest_size=16).digest()
             if key not in self._given:
+                if len(self._given) >= self.GIVEN:
+                    self._given.clear()     # memory stays flat; a statement given again is a no-op
                 self._given.add(key)
                 out.append(line)
         return b"".join(out)
