@@ -106,7 +106,7 @@ class LocalStore:
         already present, so the default graph stays a set."""
         self.ox.bulk_load(nquads, ox.RdfFormat.N_QUADS)
 
-    def replace(self, graph: str, ntriples: bytes, own: bytes = b"") -> None:
+    def replace(self, graph: str, ntriples: bytes, own: bytes) -> None:
         """Document ``graph`` becomes ``ntriples`` (its named graph) and ``own`` (its
         statements for the default graph only), in one update."""
         for suffix, data in ((STAGING, ntriples), (OWN_STAGING, own)):
@@ -197,7 +197,7 @@ class RemoteStore:
         q = urllib.parse.urlencode({"graph": graph})
         self._request(f"/store?{q}", ntriples, "PUT", {"Content-Type": "application/n-triples"})
 
-    def replace(self, graph: str, ntriples: bytes, own: bytes = b"") -> None:
+    def replace(self, graph: str, ntriples: bytes, own: bytes) -> None:
         """Graph Store PUTs of the staged graph and its own statements, then one
         atomic update."""
         self._put(graph + STAGING, ntriples)

@@ -132,8 +132,6 @@ def superproperties(iri: str) -> tuple[str, ...]:
 
 
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-
-
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
 
