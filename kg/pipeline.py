@@ -214,6 +214,7 @@ class BuildReport:
     before: set[str] = field(default_factory=set)     # document graphs the store held
     written: set[str] = field(default_factory=set)    # document graphs this build wrote
     store: StoreCounts | None = None      # what the store holds after the build, each thing once
+    compact: bool = False     # the build made enough of the store to compact it
 
     def add(self, d: graph.DocumentGraph) -> None:
         self.documents += 1
@@ -304,13 +305,14 @@ class Writer:
                 out.append(line)
         return b"".join(out)
 
-    def finish(self, written: int) -> None:
-        """Write what is pending; compact after a build that made much of the store,
-        not after one that added a few documents (that cost would follow the store)."""
+    def finish(self) -> None:
+        """Write what is pending."""
         self.flush(wait=True)
-        if written and written >= self.COMPACT_SHARE * (self.before + written):
-            self.store.optimize()
-        self.store.flush()
+
+    def compact_due(self, written: int) -> bool:
+        """Compaction pays after a build that made much of the store, not after one
+        that added a few documents (that cost would follow the store)."""
+        return bool(written) and written >= self.COMPACT_SHARE * (self.before + written)
 
     def flush(self, wait: bool = False) -> None:
         """Hand the pending batch to the loader thread (the bulk loader releases the
@@ -378,8 +380,7 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int
                 store.remove(g)            # a fresh build into a server: what it did not build again goes
         rep.extract_seconds = time.perf_counter() - t0
         rep.files = {"store": str(out / "store") if version else store.location}
-        if files:
-            staged = stage_files(store, out, html)
+        staged = _finish_store(store, rep, out if files else None, html)
         faults.point("files-staged")
         if version is not None:
             version.commit()
@@ -427,17 +428,12 @@ def _write_documents(stream, store, version, total: int, problems, progress, on_
         finally:
             stream.close()        # ends the worker pool or the cluster client now, not at collection
             bar.close()
-        writer.finish(rep.documents)
+        writer.finish()
+        rep.compact = writer.compact_due(rep.documents)
     finally:
         writer.close()
     faults.point("store-done")
-    # the store's distinct counts take a few aggregate queries: the build kept no set of relations
     rep.entities = graph.entity_counts(classes)
-    # the store's distinct counts are aggregate queries over all of it: worth it after
-    # a build that made much of the store, not after one that added a few documents
-    # (adding a document costs in proportion to the document)
-    if rep.documents >= Writer.COMPACT_SHARE * len(rep.before | rep.written):
-        rep.store = store_counts(store)
     if rep.documents == 0:
         why = "; ".join(f"{p}: {w}" for p, w in rep.problems[:3])
         raise NothingToBuildError(f"nothing to build ({why})")
@@ -452,14 +448,39 @@ def _stream(names: list[InputFile], jobs: int | None, scheduler: str | None, bud
     return _in_process_pool(work, names, max(1, jobs or os.cpu_count() or 1))
 
 
-def stage_files(store, out: Path, html: bool = True) -> dict[str, tuple[Path, Path]]:
+def _finish_store(store, rep: BuildReport, out: Path | None, html: bool) -> dict[str, tuple[Path, Path]]:
+    """What follows the last document: compaction (when due), the store's distinct
+    counts, and with ``out`` graph.ttl and graph.html staged there. Compaction and
+    the serializer run in Oxigraph without the GIL, so one thread compacts then
+    dumps while this one counts and draws the page (reads are safe during
+    compaction)."""
+    # the distinct counts are aggregate queries over the whole store: worth it after a
+    # build that made much of it, not after one that added a few documents
+    count = rep.documents >= Writer.COMPACT_SHARE * len(rep.before | rep.written)
+    return stage_files(store, out, html, compact=rep.compact,
+                       meanwhile=(lambda: setattr(rep, "store", store_counts(store))) if count else None)
+
+
+def stage_files(store, out: Path | None, html: bool = True, compact: bool = False,
+                meanwhile=None) -> dict[str, tuple[Path, Path]]:
     """graph.ttl (the default graph, streamed by the store's serializer) and
-    graph.html (a bounded view) written under temporary names: {kind: (written, final)}."""
-    staged = {"turtle": (out / ".graph.ttl.part", out / "graph.ttl")}
-    # the serializer runs in Oxigraph without the GIL: the page is made meanwhile
+    graph.html (a bounded view) written under temporary names: {kind: (written,
+    final)}; none with no ``out``. ``compact`` compacts the store first;
+    ``meanwhile`` runs beside the serializer, before the page."""
+    staged = {"turtle": (out / ".graph.ttl.part", out / "graph.ttl")} if out is not None else {}
+
+    def compact_then_dump():
+        if compact:
+            store.optimize()
+        store.flush()
+        if staged:
+            store.dump_turtle(staged["turtle"][0], graph.PREFIXES)
+
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-turtle") as dumper:
-        turtle = dumper.submit(store.dump_turtle, staged["turtle"][0], graph.PREFIXES)
-        if html:
+        turtle = dumper.submit(compact_then_dump)
+        if meanwhile is not None:
+            meanwhile()
+        if out is not None and html:
             from kg.view import write_store_html
             staged["html"] = (out / ".graph.html.part", out / "graph.html")
             write_store_html(store, staged["html"][0])

@@ -4,7 +4,9 @@ import re
 import pytest
 
 from conftest import DATA, PageRun, kg
-from kg.view import Node, ViewError, ViewOptions, add_sentences, render, select, store_skeleton
+from kg.graph import PREFIXES
+from kg.view import (SHOWN_SENTENCES, Node, ViewError, ViewOptions, add_sentences, render, select,
+                     store_skeleton)
 from kg.store import LocalStore
 
 NODES = {f"n{i}": Node(f"名{i}", cls, [f"别名{i}"] if i == 1 else [], [{"document": "d", "text": f"句{i}"}])
@@ -83,6 +85,25 @@ def test_sentences_come_with_their_document(sample_build):
     add_sentences(store, nodes)
     dept = next(v for v in nodes.values() if v.label == "中原区委统战部")
     assert 1 <= len(dept.sentences) <= 3 and all(s["document"] and "统战部" in s["text"] for s in dept.sentences)
+
+
+def test_a_nodes_sentences_are_its_first_by_document_label_and_position(sample_build):
+    """The sentences read from a node's first documents are the ones a read of all
+    its mentions would pick."""
+    store = LocalStore(sample_build / "store", create=False, read_only=True)
+    nodes, _ = store_skeleton(store)
+    add_sentences(store, nodes)
+    rows = store.query("SELECT ?e ?l ?st ?t WHERE { ?e kg:mentionedIn ?s . ?s kg:inDocument ?d ; kg:start ?st ; "
+                       "kg:text ?t . ?d rdfs:label ?l }", PREFIXES)
+    every = {}
+    for r in rows:
+        every.setdefault(r["e"].value, []).append((r["l"].value, int(r["st"].value), r["t"].value))
+    checked = 0
+    for n, v in nodes.items():
+        want = [{"document": d, "text": t} for d, _, t in sorted(every.get(n, []))[:SHOWN_SENTENCES]]
+        assert v.sentences == want, v.label
+        checked += bool(want)
+    assert checked > 50
 
 
 # ---- in real headless Chromium
