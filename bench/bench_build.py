@@ -1,6 +1,6 @@
 """Build speed against jieba.posseg over the same text, in one run.
 
-    python bench/bench_build.py [--chars 2000000] [--jobs N] [--one-document] [--no-stages]
+    python bench/bench_build.py [--chars 2000000] [--jobs N] [--repeat R] [--one-document] [--no-stages]
 
 Replicates the bundled sample corpus (as separate documents) up to --chars
 characters, then times: jieba.posseg over all of it (one process, the baseline,
@@ -9,7 +9,9 @@ document's N-Quads, as the build runs them) and the whole build (store, Turtle
 and HTML included). Each kg figure is a whole process, started
 fresh and timed from outside, so start-up counts and a warm process is never
 compared with cold workers; with --jobs above 1, extraction with one job is timed
-the same way for the scaling. Last, where the time goes: each stage timed in one
+the same way for the scaling. With --repeat, the baseline and the kg runs are
+repeated in rounds, each kg run beside its own baseline (a shared machine's speed
+drifts by a quarter within minutes), and medians are printed. Last, where the time goes: each stage timed in one
 process over the same corpus, against what 10x jieba.posseg would leave.
 """
 from __future__ import annotations
@@ -20,6 +22,7 @@ import logging
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -127,6 +130,50 @@ def _print_stages(stages: dict, total_chars: int, base: float, jobs: int) -> Non
           f"(start-up paid by every worker); now {spent:.2f} s, {spent - budget:+.2f} s to go")
 
 
+def _round(everything: str, corpus: Path, work: Path, jobs: int, docs: int, r: int) -> dict:
+    """One round: the baseline and each kg figure back to back, so a ratio compares
+    runs the machine made at about the same speed."""
+    import jieba.posseg
+    t0 = time.perf_counter()
+    n = sum(1 for _ in jieba.posseg.cut(everything))
+    out = {"base": time.perf_counter() - t0, "tokens": n}
+    out["ext"], _ = _child(_extract_code(corpus, jobs, docs))
+    out["ext_cpu"] = _cpu[0]
+    if jobs > 1:
+        out["one"], _ = _child(_extract_code(corpus, 1, docs))
+        out["one_cpu"] = _cpu[0]
+    out["full"], triples = _child(_build_code(corpus, work / f"out{r}", jobs))
+    out["full_cpu"], out["triples"] = _cpu[0], int(triples)
+    shutil.rmtree(work / f"out{r}", ignore_errors=True)
+    return out
+
+
+def _print_rounds(rounds: list[dict], total: int, jobs: int) -> None:
+    """Each figure as the median over rounds, and each ratio as the median of the
+    rounds' ratios (with their range when there are several)."""
+    def med(xs):
+        return statistics.median(xs)
+
+    def ratio(key, over="base"):
+        rs = [r[over] / r[key] for r in rounds]
+        spread = f"  (rounds {min(rs):.2f}-{max(rs):.2f})" if len(rs) > 1 else ""
+        return f"{med(rs):.2f}x{spread}"
+    base = med([r["base"] for r in rounds])
+    print(f"jieba.posseg       {total / base:>12,.0f} chars/s  ({base:.2f} s, {rounds[0]['tokens']:,} tokens)  1.00x")
+    ext = med([r["ext"] for r in rounds])
+    print(f"kg extraction      {total / ext:>12,.0f} chars/s  ({ext:.2f} s, cpu {med([r['ext_cpu'] for r in rounds]):.2f} s)"
+          f"  {ratio('ext')}")
+    if jobs > 1:
+        one = med([r["one"] for r in rounds])
+        print(f"  with 1 job       {total / one:>12,.0f} chars/s  ({one:.2f} s, cpu {med([r['one_cpu'] for r in rounds]):.2f} s)"
+              f"  {ratio('one')};  {jobs} jobs: {med([r['one'] / r['ext'] for r in rounds]):.2f}x 1 job")
+    full = med([r["full"] for r in rounds])
+    print(f"kg build (all)     {total / full:>12,.0f} chars/s  ({full:.2f} s, cpu {med([r['full_cpu'] for r in rounds]):.2f} s, "
+          f"{rounds[0]['triples']:,} triples)  {ratio('full')}")
+    if len(rounds) > 1:
+        print(f"({len(rounds)} rounds; figures are medians)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--chars", type=int, default=2_000_000, help="size of the replicated corpus (default 2,000,000)")
@@ -134,6 +181,8 @@ def main() -> None:
     ap.add_argument("--one-document", action="store_true",
                     help="one large document instead of many reports (shows costs that grow with a document's size)")
     ap.add_argument("--no-stages", action="store_true", help="skip the per-stage breakdown")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="rounds of baseline and kg runs, back to back; medians are printed (default 1)")
     ap.add_argument("--stages-of", help=argparse.SUPPRESS)   # internal: print stage_times of a corpus as JSON
     a = ap.parse_args()
     if a.stages_of:
@@ -150,23 +199,12 @@ def main() -> None:
         everything = "".join(f.read_text(encoding="utf-8") for f in sorted(corpus.iterdir()))
         jieba.setLogLevel(logging.WARNING)
         jieba.posseg.dt.initialize()
-        t0 = time.perf_counter()
-        n = sum(1 for _ in jieba.posseg.cut(everything))
-        base = time.perf_counter() - t0
-        print(f"jieba.posseg       {total / base:>12,.0f} chars/s  ({base:.2f} s, {n:,} tokens)  1.00x")
-        ext, _ = _child(_extract_code(corpus, a.jobs, docs))
-        print(f"kg extraction      {total / ext:>12,.0f} chars/s  ({ext:.2f} s, cpu {_cpu[0]:.2f} s)  {base / ext:.2f}x")
-        if a.jobs > 1:
-            one, _ = _child(_extract_code(corpus, 1, docs))
-            print(f"  with 1 job       {total / one:>12,.0f} chars/s  ({one:.2f} s, cpu {_cpu[0]:.2f} s)  {base / one:.2f}x;"
-                  f"  {a.jobs} jobs: {one / ext:.2f}x 1 job")
-        full, triples = _child(_build_code(corpus, work / "out", a.jobs))
-        print(f"kg build (all)     {total / full:>12,.0f} chars/s  ({full:.2f} s, cpu {_cpu[0]:.2f} s, {int(triples):,} triples)  "
-              f"{base / full:.2f}x")
+        rounds = [_round(everything, corpus, work, a.jobs, docs, r) for r in range(a.repeat)]
+        _print_rounds(rounds, total, a.jobs)
         print("aim: kg build >= 10x jieba.posseg")
         if not a.no_stages:
             _, out = _child(__file__, "--stages-of", str(corpus))
-            _print_stages(json.loads(out.splitlines()[-1]), total, base, a.jobs)
+            _print_stages(json.loads(out.splitlines()[-1]), total, statistics.median(r["base"] for r in rounds), a.jobs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
