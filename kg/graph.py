@@ -321,13 +321,15 @@ class DocumentGraph:
 
     The graph comes in two parts. ``own`` is what no other document can state: the
     statements about the document's own nodes (its sentences, assertions and
-    metrics, whose IRIs extend the document's) and those pointing at them
-    (mentionedIn, wasDerivedFrom a sentence). It goes to the default graph only.
-    ``ntriples`` is the document's named graph: what it says of shared nodes
-    (entities, relations, memberships, the document node), which may be said by
-    others too, and one type statement per own node, the index a replacement
-    finds them by. A triple in a named graph costs the store twice what one in the
-    default graph does, and own statements are about three in five of a report's."""
+    metrics, whose IRIs extend the document's), those pointing at them
+    (mentionedIn, wasDerivedFrom a sentence) and those pointing at the document
+    (an entity's wasDerivedFrom it). It goes to the default graph only, where a
+    replacement finds it again from the document: its sentences are inDocument
+    it, its assertions and metrics derived from those. ``ntriples`` is the
+    document's named graph: what it says of shared nodes (entities, relations,
+    memberships, the document node), which may be said by others too. A triple in
+    a named graph costs the store twice what one in the default graph does, and
+    own statements are about three in four of a report's."""
     doc_id: str
     graph: str
     ntriples: bytes
@@ -340,12 +342,11 @@ class DocumentGraph:
     path: str = ""
     replaced: int = 0                          # undecodable bytes read as U+FFFD
     own: bytes = b""
-    own_nodes: int = 0                         # type statements in both parts (the index)
 
     @property
     def statements(self) -> int:
         """How many distinct statements the document makes."""
-        return self.own.count(b"\n") + self.ntriples.count(b"\n") - self.own_nodes
+        return self.own.count(b"\n") + self.ntriples.count(b"\n")
 
     def nquads(self, shared: bytes) -> bytes:
         """The named graph as N-Quads, the part of it the default graph still needs
@@ -356,35 +357,30 @@ class DocumentGraph:
         return self.ntriples.replace(b" .\n", f" <{self.graph}> .\n".encode()) + shared + self.own
 
 
-def split_own(lines: Iterable[str], graph: str) -> tuple[str, str, int]:
-    """(named graph, own statements, own nodes) of a document's N-Triples lines:
-    see DocumentGraph."""
-    mine = f"<{graph}/"
+def split_own(lines: Iterable[str], graph: str) -> tuple[str, str]:
+    """(named graph, own statements) of a document's N-Triples lines: see
+    DocumentGraph."""
+    mine, itself = f"<{graph}/", f"<{graph}> "
     named, own = [], []
-    indexed: set[str] = set()
     for line in lines:
         s, _, rest = line.partition(" ")
         if s.startswith(mine):
             own.append(line)
-            if s not in indexed and rest.startswith(TYPE):
-                indexed.add(s)
-                named.append(line)
-        elif rest[rest.index(" ") + 1:].startswith(mine):
-            own.append(line)
         else:
-            named.append(line)
-    return "".join(named), "".join(own), len(indexed)
+            o = rest[rest.index(" ") + 1:]
+            (own if o.startswith(mine) or o.startswith(itself) else named).append(line)
+    return "".join(named), "".join(own)
 
 
 def document_graph(x: Extraction) -> DocumentGraph:
     g = doc_iri(x.doc.id).value
-    named, own, nodes = split_own(dict.fromkeys(triples(x)), g)       # each statement once
+    named, own = split_own(dict.fromkeys(triples(x)), g)       # each statement once
     rel = Counter(r.predicate for r in x.relations)
     posts = len({(r.subject, r.object, r.post) for r in x.relations if r.predicate == "memberOf" and r.post})
     return DocumentGraph(x.doc.id, g, named.encode(), len(x.sentences), len(x.doc.text),
                          tuple(sorted(rel.items())), len(x.metrics), posts,
                          tuple(sorted((entity_iri(e.key).value, e.cls) for e in x.entities)),
-                         x.doc.path, x.doc.replaced, own.encode(), nodes)
+                         x.doc.path, x.doc.replaced, own.encode())
 
 
 def entity_counts(classes: Iterable[tuple[str, str]]) -> Counter:

@@ -3,14 +3,15 @@
 The default graph holds each distinct triple of all documents once, and is what
 queries read (no union of named graphs, so a triple many documents state is joined
 once). Each document also has a named graph: what it says of shared nodes
-(entities, relations, memberships, the document itself), and the type of each of
-its own nodes (sentences, assertions, metrics, whose IRIs extend the document's).
-A shared triple's support is the set of named graphs that hold it; an own node's
-statements only its document can make, so they live in the default graph alone (a
-named-graph quad costs the store twice a default-graph triple, and they are most
-of a document). Replacing a document removes its own nodes' statements, found by
-their index, and the shared triples no other document states, and adds the new
-ones: one atomic SPARQL Update over staged copies.
+(entities, relations, memberships, the document itself). A shared triple's support
+is the set of named graphs that hold it. A document's own statements (about its
+sentences, assertions and metrics, whose IRIs extend the document's, and those
+pointing at them or at the document) only it can make, so they live in the
+default graph alone (a named-graph quad costs the store twice a default-graph
+triple, and they are most of a document). Replacing a document removes its own
+statements, found from the document node, and the shared triples no other
+document states, and adds the new ones: one atomic SPARQL Update over staged
+copies.
 
 Two places implement it: an embedded Oxigraph store on disk (``LocalStore``), and
 any SPARQL 1.1 server reached through the Graph Store HTTP Protocol and SPARQL
@@ -45,13 +46,21 @@ def _iri(g: str) -> str:
     return str(ox.NamedNode(g))[1:-1]      # refuses what is not an IRI before it reaches update text
 
 
+_IN_DOCUMENT = f"<{vocab.KG}inDocument>"
+_DERIVED = "<http://www.w3.org/ns/prov#wasDerivedFrom>"
+
+
 def _drop_update(g: str) -> str:
-    """Take document ``g`` out of the default graph: its own nodes' statements (found
-    by the index of their types in ``g``: nodes whose IRIs extend the document's),
-    what points at them, and the shared triples no other document holds."""
-    own = f'GRAPH <{g}> {{ ?n a ?c }} FILTER(STRSTARTS(STR(?n), "{g}/"))'
-    return (f"DELETE {{ ?n ?p ?o }} WHERE {{ {own} ?n ?p ?o }} ;\n"
-            f"DELETE {{ ?x ?p ?n }} WHERE {{ {own} ?x ?p ?n }} ;\n"
+    """Take document ``g`` out of the default graph: its own nodes' statements and
+    what points at them (the nodes found from the document: its sentences are
+    inDocument it, its assertions and metrics derived from those, all with IRIs
+    that extend the document's), what points at the document, and the shared
+    triples no other document holds. The own nodes go in one operation: the
+    links they are found by are among what it deletes."""
+    own = (f'{{ ?n {_IN_DOCUMENT} <{g}> }} UNION {{ ?t {_IN_DOCUMENT} <{g}> . ?n {_DERIVED} ?t '
+           f'FILTER(STRSTARTS(STR(?n), "{g}/")) }}')
+    return (f"DELETE {{ ?n ?p ?o . ?x ?q ?n }} WHERE {{ {{ {own} }} {{ ?n ?p ?o }} UNION {{ ?x ?q ?n }} }} ;\n"
+            f"DELETE {{ ?x ?p <{g}> }} WHERE {{ ?x ?p <{g}> }} ;\n"
             f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} {_held_elsewhere(g)} }} ;\n")
 
 

@@ -33,11 +33,22 @@ def own_of(term) -> str | None:
     return None
 
 
+def own_statement(t) -> str | None:
+    """The document a default-graph-only statement belongs to: about or pointing at
+    one of its own nodes, or pointing at the document itself; else None."""
+    import pyoxigraph as ox
+    o = t.object
+    return own_of(t.subject) or own_of(o) or (
+        o.value if isinstance(o, ox.NamedNode) and o.value.startswith(DOC) and "/" not in o.value[len(DOC):]
+        else None)
+
+
 def documents_in(store) -> dict[str, frozenset]:
     """Each document's statements in an Oxigraph store, checking the data model on
     the way: the default graph is the documents' named graphs plus their own
-    statements, each once; a named graph says nothing of an own node but its type
-    (the index a replacement goes by); no staged graph is left."""
+    statements, each once; a named graph says nothing of an own node nor points at
+    its document; every own node is found from its document as a replacement finds
+    it; no staged graph is left."""
     import pyoxigraph as ox
     from kg.store import OWN_STAGING, STAGING
     default = {q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
@@ -47,12 +58,17 @@ def documents_in(store) -> dict[str, frozenset]:
         docs[g.value] = {q.triple for q in store.quads_for_pattern(None, None, None, g)}
     union = set().union(*docs.values())
     assert union <= default, "a named graph's triple is missing from the default graph"
+    for g, triples in docs.items():
+        assert not any(own_statement(t) for t in triples), f"{g} holds own statements"
     for t in default - union:
-        g = own_of(t.subject) or own_of(t.object)
+        g = own_statement(t)
         assert g in docs, f"a default-graph triple no document holds: {t}"
         docs[g].add(t)
     for g, triples in docs.items():
-        indexed = [t for t in triples if own_of(t.subject) and t in union]
-        assert all(t.predicate.value.endswith("#type") for t in indexed), f"{g} holds own statements"
-        assert len(indexed) == len({t.subject for t in triples if own_of(t.subject)}), f"{g}: own nodes unindexed"
+        nodes = {t.subject for t in triples if own_of(t.subject)}
+        sentences = {t.subject for t in triples if t.predicate.value.endswith("#inDocument")
+                     and t.object == ox.NamedNode(g)}
+        found = sentences | {t.subject for t in triples if own_of(t.subject) and t.object in sentences
+                             and t.predicate.value.endswith("#wasDerivedFrom")}
+        assert nodes == found, f"{g}: own nodes a replacement would not find: {sorted(map(str, nodes - found))[:3]}"
     return {g: frozenset(t) for g, t in docs.items()}

@@ -12,7 +12,7 @@ from conftest import kg
 from kg.errors import StoreError
 from kg.pipeline import build
 from kg.store import OWN_STAGING, STAGING, LocalStore, RemoteStore
-from helpers import documents_in, own_of
+from helpers import documents_in, own_statement
 from services import Oxigraph, oxigraph_server
 
 HEAD = "陇南市武都区城关街道2023年工作总结\n"
@@ -229,7 +229,7 @@ def test_fresh_on_a_remote_store_removes_only_what_kg_wrote(tmp_path):
         assert b"kept" in kept
     default, union, _ = graphs(ox.Store(str(tmp_path / "ox")))
     theirs = {t for t in default if t.subject.value == "http://example.org/theirs"}
-    assert union <= default and all(own_of(t.subject) or own_of(t.object) for t in default - theirs - union)
+    assert union <= default and all(own_statement(t) for t in default - theirs - union)
 
 
 @pytest.mark.parametrize("fmt,kind", [("csv", "csv"), ("nquads", "nquads"), ("trig", "trig"), ("turtle", "turtle"),
