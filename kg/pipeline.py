@@ -451,40 +451,40 @@ def _stream(names: list[InputFile], jobs: int | None, scheduler: str | None, bud
 def _finish_store(store, rep: BuildReport, out: Path | None, html: bool) -> dict[str, tuple[Path, Path]]:
     """What follows the last document: compaction (when due), the store's distinct
     counts, and with ``out`` graph.ttl and graph.html staged there. Compaction and
-    the serializer run in Oxigraph without the GIL, so one thread compacts then
-    dumps while this one counts and draws the page (reads are safe during
-    compaction)."""
+    the serializer run in Oxigraph without the GIL, so they run in two threads
+    while this one counts and draws the page (reads see one snapshot of the store,
+    whatever compaction does meanwhile, so graph.ttl is the same)."""
     # the distinct counts are aggregate queries over the whole store: worth it after a
     # build that made much of it, not after one that added a few documents
     count = rep.documents >= Writer.COMPACT_SHARE * len(rep.before | rep.written)
-    return stage_files(store, out, html, compact=rep.compact,
+    return stage_files(store, out, html, compacting=rep.compact,
                        meanwhile=(lambda: setattr(rep, "store", store_counts(store))) if count else None)
 
 
-def stage_files(store, out: Path | None, html: bool = True, compact: bool = False,
+def stage_files(store, out: Path | None, html: bool = True, compacting: bool = False,
                 meanwhile=None) -> dict[str, tuple[Path, Path]]:
     """graph.ttl (the default graph, streamed by the store's serializer) and
     graph.html (a bounded view) written under temporary names: {kind: (written,
-    final)}; none with no ``out``. ``compact`` compacts the store first;
+    final)}; none with no ``out``. ``compacting`` compacts the store meanwhile;
     ``meanwhile`` runs beside the serializer, before the page."""
     staged = {"turtle": (out / ".graph.ttl.part", out / "graph.ttl")} if out is not None else {}
 
-    def compact_then_dump():
-        if compact:
-            store.optimize()
+    def compact():
+        store.optimize()
         store.flush()
-        if staged:
-            store.dump_turtle(staged["turtle"][0], graph.PREFIXES)
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-turtle") as dumper:
-        turtle = dumper.submit(compact_then_dump)
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="kg-tail") as tail:
+        jobs = [tail.submit(compact if compacting else store.flush)]
+        if staged:
+            jobs.append(tail.submit(store.dump_turtle, staged["turtle"][0], graph.PREFIXES))
         if meanwhile is not None:
             meanwhile()
         if out is not None and html:
             from kg.view import write_store_html
             staged["html"] = (out / ".graph.html.part", out / "graph.html")
             write_store_html(store, staged["html"][0])
-        turtle.result()
+        for j in jobs:
+            j.result()
     return staged
 
 
