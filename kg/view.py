@@ -337,26 +337,14 @@ def add_sentences(store, nodes: dict[str, Node]) -> None:
             pairs += [(e, d) for d in ds[:k]]
             todo[e] = ds[k:]
         for i in range(0, len(pairs), _CHUNK):
-            for e, d, st, t in _mentions(store, pairs[i:i + _CHUNK]):
-                found[e].append((label.get(d, ""), int(st) if st.isdigit() else 0, t))
+            values = " ".join(f"({ox.NamedNode(e)} {ox.NamedNode(d)})" for e, d in pairs[i:i + _CHUNK])
+            for s in _store_rows(store, f"SELECT ?e ?d ?t ?st WHERE {{ VALUES (?e ?d) {{ {values} }} "
+                                        f"?e kg:mentionedIn ?s . ?s kg:inDocument ?d ; kg:text ?t ; kg:start ?st }}"):
+                st = s["st"].value
+                found[s["e"].value].append((label.get(s["d"].value, ""), int(st) if st.isdigit() else 0, s["t"].value))
         todo = {e: ds for e, ds in todo.items() if ds and len(found[e]) < SHOWN_SENTENCES}
     for n, sents in found.items():
         nodes[n].sentences = [{"document": d, "text": t} for d, _, t in sorted(sents)[:SHOWN_SENTENCES]]
-
-
-def _mentions(store, pairs: list[tuple[str, str]]):
-    """(entity, document, start, text) of each sentence in which an entity of
-    ``pairs`` is mentioned in its paired document. The entities and the documents
-    are bound apart and the pairs kept here: bound as pairs, Oxigraph joins them
-    with every mention in the store."""
-    wanted = set(pairs)
-    ents = " ".join(sorted({str(ox.NamedNode(e)) for e, _ in pairs}))
-    docs = " ".join(sorted({str(ox.NamedNode(d)) for _, d in pairs}))
-    for s in _store_rows(store, f"SELECT ?e ?d ?t ?st WHERE {{ VALUES ?d {{ {docs} }} VALUES ?e {{ {ents} }} "
-                                f"?s kg:inDocument ?d . ?e kg:mentionedIn ?s . ?s kg:text ?t ; kg:start ?st }}"):
-        e, d = s["e"].value, s["d"].value
-        if (e, d) in wanted:
-            yield e, d, s["st"].value, s["t"].value
 
 
 def _labels(store, docs: list[str]) -> dict[str, str]:
