@@ -298,16 +298,18 @@ def top_skeleton(store, top: int) -> tuple[dict[str, Node], list[tuple[str, str,
     rows: list = []
     for i in range(0, len(ids), _CHUNK):
         values = " ".join(str(ox.NamedNode(n)) for n in ids[i:i + _CHUNK])
-        nodes.update(_nodes(_store_rows(store, f"SELECT ?e ?c ?l WHERE {{ VALUES ?e {{ {values} }} "
-                                               f"VALUES ?c {{ {_classes()} }} ?e a ?c . "
+        # the bound entities drive the lookups: a second VALUES (of classes) would have
+        # Oxigraph join every typed entity of the store with them (14x slower at 16x)
+        nodes.update(_nodes(_store_rows(store, f"SELECT ?e ?c ?l WHERE {{ VALUES ?e {{ {values} }} ?e a ?c . "
+                                               f"FILTER(?c IN ({', '.join(_classes().split())})) "
                                                f"OPTIONAL {{ ?e skos:prefLabel ?l }} }}")))
         rows += _store_rows(store, f"SELECT ?e ?a WHERE {{ VALUES ?e {{ {values} }} ?e skos:altLabel ?a }}")
     _add_aliases(nodes, rows)
     edges = []
     for i in range(0, len(ids), _CHUNK):
         values = " ".join(str(ox.NamedNode(n)) for n in ids[i:i + _CHUNK])
-        edges += _edges(_store_rows(store, f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} "
-                                           f"VALUES ?p {{ {_relations()} }} ?s ?p ?o }}"), nodes)
+        edges += _edges(_store_rows(store, f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o "
+                                           f"FILTER(?p IN ({', '.join(_relations().split())})) }}"), nodes)
     return nodes, sorted(edges)
 
 
