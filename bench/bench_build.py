@@ -11,8 +11,9 @@ fresh and timed from outside, so start-up counts and a warm process is never
 compared with cold workers; with --jobs above 1, extraction with one job is timed
 the same way for the scaling. With --repeat, the baseline and the kg runs are
 repeated in rounds, each kg run beside its own baseline (a shared machine's speed
-drifts by a quarter within minutes), and medians are printed. Last, where the time goes: each stage timed in one
-process over the same corpus, against what 10x jieba.posseg would leave.
+drifts by a quarter within minutes), and medians are printed. Last, where the
+time goes: each stage timed in one process over the same corpus, against what 10x
+jieba.posseg would leave.
 """
 from __future__ import annotations
 

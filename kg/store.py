@@ -30,6 +30,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import faults, vocab
+from kg.graph import DERIVED
 from kg.errors import QueryError, StoreError
 
 STAGING = "#staging"     # a document's next graph: its IRI plus this fragment (no slug has a "#")
@@ -47,7 +48,6 @@ def _iri(g: str) -> str:
 
 
 _IN_DOCUMENT = f"<{vocab.KG}inDocument>"
-_DERIVED = "<http://www.w3.org/ns/prov#wasDerivedFrom>"
 
 
 def _drop_update(g: str) -> str:
@@ -57,7 +57,7 @@ def _drop_update(g: str) -> str:
     that extend the document's), what points at the document, and the shared
     triples no other document holds. The own nodes go in one operation: the
     links they are found by are among what it deletes."""
-    own = (f'{{ ?n {_IN_DOCUMENT} <{g}> }} UNION {{ ?t {_IN_DOCUMENT} <{g}> . ?n {_DERIVED} ?t '
+    own = (f'{{ ?n {_IN_DOCUMENT} <{g}> }} UNION {{ ?t {_IN_DOCUMENT} <{g}> . ?n {DERIVED} ?t '
            f'FILTER(STRSTARTS(STR(?n), "{g}/")) }}')
     return (f"DELETE {{ ?n ?p ?o . ?x ?q ?n }} WHERE {{ {{ {own} }} {{ ?n ?p ?o }} UNION {{ ?x ?q ?n }} }} ;\n"
             f"DELETE {{ ?x ?p <{g}> }} WHERE {{ ?x ?p <{g}> }} ;\n"

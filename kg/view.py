@@ -216,12 +216,12 @@ def _store_rows(store, sparql: str):
     return store.query(sparql, PREFIXES)
 
 
-def _classes() -> str:
-    return " ".join(f"kg:{c}" for c in sorted(FAMILY))
+def _classes(sep: str = " ") -> str:
+    return sep.join(f"kg:{c}" for c in sorted(FAMILY))
 
 
-def _relations() -> str:
-    return " ".join(f"kg:{r}" for r in RELATIONS)
+def _relations(sep: str = " ") -> str:
+    return sep.join(f"kg:{r}" for r in RELATIONS)
 
 
 def _nodes(rows) -> dict[str, Node]:
@@ -301,7 +301,7 @@ def top_skeleton(store, top: int) -> tuple[dict[str, Node], list[tuple[str, str,
         # the bound entities drive the lookups: a second VALUES (of classes) would have
         # Oxigraph join every typed entity of the store with them (14x slower at 16x)
         nodes.update(_nodes(_store_rows(store, f"SELECT ?e ?c ?l WHERE {{ VALUES ?e {{ {values} }} ?e a ?c . "
-                                               f"FILTER(?c IN ({', '.join(_classes().split())})) "
+                                               f"FILTER(?c IN ({_classes(', ')})) "
                                                f"OPTIONAL {{ ?e skos:prefLabel ?l }} }}")))
         rows += _store_rows(store, f"SELECT ?e ?a WHERE {{ VALUES ?e {{ {values} }} ?e skos:altLabel ?a }}")
     _add_aliases(nodes, rows)
@@ -309,7 +309,7 @@ def top_skeleton(store, top: int) -> tuple[dict[str, Node], list[tuple[str, str,
     for i in range(0, len(ids), _CHUNK):
         values = " ".join(str(ox.NamedNode(n)) for n in ids[i:i + _CHUNK])
         edges += _edges(_store_rows(store, f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o "
-                                           f"FILTER(?p IN ({', '.join(_relations().split())})) }}"), nodes)
+                                           f"FILTER(?p IN ({_relations(', ')})) }}"), nodes)
     return nodes, sorted(edges)
 
 
