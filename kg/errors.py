@@ -53,6 +53,10 @@ class OntologyError(KgError):
     """The ontology files are missing or disagree with the code."""
 
 
+class OutputError(KgError):
+    """An output file (graph.ttl, graph.html) could not be written."""
+
+
 class ServeError(KgError):
     """The endpoint cannot start (bad options, port in use)."""
 

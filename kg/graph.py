@@ -21,6 +21,7 @@ from functools import lru_cache
 import pyoxigraph as ox
 
 from kg import vocab
+from kg.errors import OutputError
 from kg.model import Entity, EntityKey, Extraction
 
 KG = vocab.KG
@@ -342,6 +343,7 @@ class DocumentGraph:
     path: str = ""
     replaced: int = 0                          # undecodable bytes read as U+FFFD
     own: bytes = b""
+    own_turtle: bytes = b""     # ``own`` sorted, as Turtle without the prefix lines (asked for by a fresh build)
 
     @property
     def statements(self) -> int:
@@ -372,7 +374,31 @@ def split_own(lines: Iterable[str], graph: str) -> tuple[str, str]:
     return "".join(named), "".join(own)
 
 
-def document_graph(x: Extraction) -> DocumentGraph:
+@lru_cache(maxsize=1)
+def turtle_header() -> bytes:
+    """The prefix lines Oxigraph's Turtle serializer opens with (it writes every
+    prefix it is given, used or not)."""
+    probe = ox.Triple(ox.NamedNode("urn:kg:s"), ox.NamedNode("urn:kg:p"), ox.NamedNode("urn:kg:o"))
+    out = ox.serialize([probe], format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    return out[:out.rindex(b"<urn:kg:s>")]
+
+
+def turtle_chunk(ntriples: str) -> bytes:
+    """N-Triples lines as Turtle (sorted, so each subject's statements sit
+    together), without the prefix lines: chunks of several documents join into one
+    file under one header."""
+    if not ntriples:
+        return b""
+    lines = "".join(sorted(ntriples.splitlines(keepends=True))).encode()
+    out = ox.serialize(ox.parse(lines, ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    if not out.startswith(turtle_header()):
+        raise OutputError("Oxigraph's Turtle no longer opens with its prefix lines; graph.ttl cannot be joined")
+    return out[len(turtle_header()):]
+
+
+def document_graph(x: Extraction, turtle: bool = False) -> DocumentGraph:
+    """The document's graph for the writer; with ``turtle``, its own statements
+    as Turtle too (kg.turtle: a fresh build's graph.ttl is made of them)."""
     g = doc_iri(x.doc.id).value
     named, own = split_own(dict.fromkeys(triples(x)), g)       # each statement once
     rel = Counter(r.predicate for r in x.relations)
@@ -380,7 +406,7 @@ def document_graph(x: Extraction) -> DocumentGraph:
     return DocumentGraph(x.doc.id, g, named.encode(), len(x.sentences), len(x.doc.text),
                          tuple(sorted(rel.items())), len(x.metrics), posts,
                          tuple(sorted((entity_iri(e.key).value, e.cls) for e in x.entities)),
-                         x.doc.path, x.doc.replaced, own.encode())
+                         x.doc.path, x.doc.replaced, own.encode(), turtle_chunk(own) if turtle else b"")
 
 
 def entity_counts(classes: Iterable[tuple[str, str]]) -> Counter:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from kg import faults, graph, ingest
+from kg import faults, graph, ingest, turtle
 from kg.counts import StoreCounts, store_counts
 from kg.errors import ClusterError, InputError, NothingToBuildError
 from kg.extract import run as run_extractors
@@ -76,14 +76,15 @@ def _over_budget(signum, frame):
     raise _OverBudget
 
 
-def graph_of_file(src: InputFile | str, data: bytes | None = None, budget: float = 0.0):
+def graph_of_file(src: InputFile | str, data: bytes | None = None, budget: float = 0.0, turtle: bool = False):
     """Stages 1–6 of one file (a plain path is a file named directly), up to its
     graph as N-Quads (in a worker, so that part of the graph stage runs in parallel
     too), or (path, reason). ``data`` is the file's bytes where the worker cannot
     read the path itself. A document still
     running after ``budget`` seconds is given up (where a timer signal can reach
     the thread: a worker process's main thread), so one pathological file cannot
-    hold up the build."""
+    hold up the build. ``turtle`` adds the document's own statements as Turtle
+    (for a fresh build's graph.ttl)."""
     timed = budget > 0 and threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
     try:                       # outer: the alarm may also fire while the inner one is leaving
         if timed:
@@ -91,7 +92,7 @@ def graph_of_file(src: InputFile | str, data: bytes | None = None, budget: float
             signal.setitimer(signal.ITIMER_REAL, budget)
         try:
             raw = ingest.read(src) if data is None else ingest.from_bytes(src, data)
-            return graph.document_graph(extract_document(raw))
+            return graph.document_graph(extract_document(raw), turtle=turtle)
         except InputError as e:
             return (_path(src), _reason(e))
         finally:
@@ -266,11 +267,14 @@ class Writer:
 
     COMPACT_SHARE = 0.25    # compact the store after a build that wrote this share of its documents
 
-    def __init__(self, store):
+    def __init__(self, store, spool: turtle.Spool | None = None):
         self.store = store
         store.drop_staging()          # left by a build that stopped between its two steps
         self.known = store.documents()
         self.before = len(self.known)
+        self.spool = spool
+        if spool is not None and self.before:
+            spool.void()              # graph.ttl must hold what the store held before too
         self.bulk = isinstance(store, LocalStore)
         self._pending: list[bytes] = []
         self._size = 0
@@ -282,10 +286,17 @@ class Writer:
 
     def put(self, d: graph.DocumentGraph) -> None:
         if not self.bulk or d.graph in self.known:
+            if self.spool is not None:
+                self.spool.void()       # graph.ttl is then the store's
             self.flush(wait=True)
             self.store.replace(d.graph, d.ntriples, d.own)
         else:
-            nq = d.nquads(self._new_shared(d.ntriples))
+            shared = self._new_shared(d.ntriples)
+            if self.spool is not None:
+                if d.own and not d.own_turtle:
+                    self.spool.void()     # a worker that was not asked for Turtle
+                self.spool.add(d.graph, shared, d.own_turtle)
+            nq = d.nquads(shared)
             self._pending.append(nq)
             self._size += len(nq)
             if self._size >= self.BATCH:
@@ -368,19 +379,24 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int
     if not names:
         why = "; ".join(f"{p}: {w}" for p, w in problems[:3]) or f"no {' '.join(ingest.SUFFIXES)} files found"
         raise NothingToBuildError(f"nothing to build ({why})")
-    stream = _stream(names, jobs, scheduler, doc_timeout)   # a cluster is reached before the store is touched
+    # a fresh build's graph.ttl is made of what it loads (kg.turtle): its workers write Turtle too
+    spooling = files and not store_url and (fresh or not (out / "store").is_dir())
+    stream = _stream(names, jobs, scheduler, doc_timeout, spooling)   # a cluster is reached before the store is touched
     out.mkdir(parents=True, exist_ok=True)
+    turtle.clear(out)
     store, version = _open_target(out, store_url, fresh)
     staged: dict[str, tuple[Path, Path]] = {}
+    spool = turtle.Spool(out) if spooling else None
     try:
-        rep = _write_documents(stream, store, version, len(names), problems, progress, on_document)
+        rep = _write_documents(stream, store, version, len(names), problems, progress, on_document, spool,
+                               first=_preload_view if files and html else None)
         rep.duplicates = duplicates
         if fresh and version is None:
             for g in sorted(rep.before - rep.written):
                 store.remove(g)            # a fresh build into a server: what it did not build again goes
         rep.extract_seconds = time.perf_counter() - t0
         rep.files = {"store": str(out / "store") if version else store.location}
-        staged = _finish_store(store, rep, out if files else None, html)
+        staged = _finish_store(store, rep, out if files else None, html, spool)
         faults.point("files-staged")
         if version is not None:
             version.commit()
@@ -394,15 +410,21 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int
     finally:
         for tmp, _ in staged.values():
             tmp.unlink(missing_ok=True)
+        if spool is not None:
+            spool.remove()
     store.close()
     rep.seconds = time.perf_counter() - t0
     return rep
 
 
-def _write_documents(stream, store, version, total: int, problems, progress, on_document) -> BuildReport:
-    """Every document the stream yields into the store; the report of them."""
+def _write_documents(stream, store, version, total: int, problems, progress, on_document,
+                     spool: turtle.Spool | None = None, first=None) -> BuildReport:
+    """Every document the stream yields into the store (and ``spool``); the report
+    of them. ``first`` is called once the first document is in: the workers are
+    all started by then (a fork-based pool forks them at its first task, and a
+    fork while another thread imports can leave the child stuck on the import lock)."""
     rep = BuildReport(problems=problems)
-    writer = Writer(store)
+    writer = Writer(store, spool)
     rep.before = set(writer.known)
     classes: set[tuple[str, str]] = set()
     bar = _bar(total, "build", progress)
@@ -414,6 +436,8 @@ def _write_documents(stream, store, version, total: int, problems, progress, on_
                     rep.problems.append(d)
                     continue
                 writer.put(d)
+                if first is not None and not rep.documents:
+                    first()
                 rep.add(d)
                 rep.written.add(d.graph)
                 classes.update(d.entities)
@@ -440,51 +464,72 @@ def _write_documents(stream, store, version, total: int, problems, progress, on_
     return rep
 
 
-def _stream(names: list[InputFile], jobs: int | None, scheduler: str | None, budget: float = 0.0):
+def _preload_view() -> None:
+    from kg.view import preload
+    preload()
+
+
+def _stream(names: list[InputFile], jobs: int | None, scheduler: str | None, budget: float = 0.0,
+            turtle: bool = False):
     if scheduler:
         from kg.cluster import connect, document_graphs
-        return document_graphs(names, connect(scheduler), scheduler)
-    work = functools.partial(graph_of_file, budget=budget)
+        return document_graphs(names, connect(scheduler), scheduler, turtle)
+    work = functools.partial(graph_of_file, budget=budget, turtle=turtle)
     return _in_process_pool(work, names, max(1, jobs or os.cpu_count() or 1))
 
 
-def _finish_store(store, rep: BuildReport, out: Path | None, html: bool) -> dict[str, tuple[Path, Path]]:
+def _finish_store(store, rep: BuildReport, out: Path | None, html: bool,
+                  spool: turtle.Spool | None = None) -> dict[str, tuple[Path, Path]]:
     """What follows the last document: compaction (when due), the store's distinct
-    counts, and with ``out`` graph.ttl and graph.html staged there. Compaction and
-    the serializer run in Oxigraph without the GIL, so they run in two threads
-    while this one counts and draws the page (reads see one snapshot of the store,
-    whatever compaction does meanwhile, so graph.ttl is the same)."""
+    counts, and with ``out`` graph.ttl and graph.html staged there."""
     # the distinct counts are aggregate queries over the whole store: worth it after a
     # build that made much of it, not after one that added a few documents
     count = rep.documents >= Writer.COMPACT_SHARE * len(rep.before | rep.written)
-    return stage_files(store, out, html, compacting=rep.compact,
+    return stage_files(store, out, html, compacting=rep.compact, spool=spool,
                        meanwhile=(lambda: setattr(rep, "store", store_counts(store))) if count else None)
 
 
 def stage_files(store, out: Path | None, html: bool = True, compacting: bool = False,
-                meanwhile=None) -> dict[str, tuple[Path, Path]]:
-    """graph.ttl (the default graph, streamed by the store's serializer) and
-    graph.html (a bounded view) written under temporary names: {kind: (written,
-    final)}; none with no ``out``. ``compacting`` compacts the store meanwhile;
-    ``meanwhile`` runs beside the serializer, before the page."""
+                meanwhile=None, spool: turtle.Spool | None = None) -> dict[str, tuple[Path, Path]]:
+    """graph.ttl (the default graph) and graph.html (a bounded view) written under
+    temporary names: {kind: (written, final)}; none with no ``out``. graph.ttl is
+    a fresh build's ``spool`` joined by a child process (kg.turtle) or else the
+    store's serializer's; either runs beside this thread, which draws the page, as
+    does ``compacting`` (Oxigraph's work, without the GIL; reads see one snapshot
+    of the store, whatever compaction does meanwhile). ``meanwhile`` runs in
+    one of the tail's threads too."""
     staged = {"turtle": (out / ".graph.ttl.part", out / "graph.ttl")} if out is not None else {}
 
     def compact():
         store.optimize()
         store.flush()
 
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="kg-tail") as tail:
-        jobs = [tail.submit(compact if compacting else store.flush)]
-        if staged:
-            jobs.append(tail.submit(store.dump_turtle, staged["turtle"][0], graph.PREFIXES))
-        if meanwhile is not None:
-            meanwhile()
-        if out is not None and html:
-            from kg.view import write_store_html
-            staged["html"] = (out / ".graph.html.part", out / "graph.html")
-            write_store_html(store, staged["html"][0])
-        for j in jobs:
-            j.result()
+    joining = None
+    try:
+        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="kg-tail") as tail:
+            jobs = [tail.submit(compact if compacting else store.flush)]
+            try:
+                if staged and spool is not None and spool.valid:
+                    joining = turtle.TurtleJob(spool, staged["turtle"][0])
+                elif staged:
+                    jobs.append(tail.submit(store.dump_turtle, staged["turtle"][0], graph.PREFIXES))
+                if meanwhile is not None:
+                    jobs.append(tail.submit(meanwhile))
+                if out is not None and html:
+                    from kg.view import write_store_html
+                    staged["html"] = (out / ".graph.html.part", out / "graph.html")
+                    write_store_html(store, staged["html"][0])
+                if joining is not None:
+                    joining.wait()
+            finally:
+                if joining is not None:
+                    joining.stop()
+            for j in jobs:
+                j.result()
+    except BaseException:
+        for tmp, _ in staged.values():      # (the threads are done: leaving the pool waits for them)
+            tmp.unlink(missing_ok=True)     # the caller never sees what did not finish
+        raise
     return staged
 
 

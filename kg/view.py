@@ -358,6 +358,14 @@ def _labels(store, docs: list[str]) -> dict[str, str]:
     return out
 
 
+def preload() -> None:
+    """Import what drawing a page needs (pyvis brings IPython: about half a second),
+    so a build can pay for it while its workers run rather than after them."""
+    import importlib
+    for name in ("networkx", "pyvis.network"):
+        importlib.import_module(name)
+
+
 def write_store_html(store, path: str | Path, opts: ViewOptions | None = None) -> tuple[int, int]:
     """Write the page for part of a store (kg.store) without reading all of it:
     the entity skeleton, then sentences only for the nodes drawn. With no ``top``,

@@ -37,10 +37,12 @@ def test_half_plus_half_is_the_whole(tmp_path):
     build(docs[2:], tmp_path / "h2", jobs=1, html=False, progress=False)
     merged = _rdflib(tmp_path / "h1" / "graph.ttl") + _rdflib(tmp_path / "h2" / "graph.ttl")
     assert to_isomorphic(merged) == to_isomorphic(_rdflib(tmp_path / "whole" / "graph.ttl"))
-    # and building the halves into one store gives the whole, byte for byte
+    # and building the halves into one store gives the whole (a store that held
+    # documents writes graph.ttl in its own order, a fresh build in the documents')
     build(docs[:2], tmp_path / "inc", jobs=1, html=False, progress=False)
     build(docs[2:], tmp_path / "inc", jobs=1, html=False, progress=False)
-    assert (tmp_path / "inc" / "graph.ttl").read_bytes() == (tmp_path / "whole" / "graph.ttl").read_bytes()
+    inc, whole = (set(ox.parse(path=str(tmp_path / d / "graph.ttl"))) for d in ("inc", "whole"))
+    assert inc == whole and len(whole) > 1000
 
 
 def test_rebuilding_a_document_replaces_its_graph(tmp_path):
