@@ -55,12 +55,16 @@ _ASSERTIONS = """SELECT ?s ?p ?o ?document ?start ?sentence ?rule ?confidence WH
 _DOCUMENTS = """SELECT ?g ?document ?file ?encoding ?characters WHERE {
   GRAPH ?g { ?g a kg:SourceDocument ; rdfs:label ?document ; kg:fileName ?file ; kg:encoding ?encoding ;
              kg:characters ?characters } } ORDER BY ?document"""
-# per document graph: how many of each it holds (GRAPH ?g: what that document states)
+# per document: how many of each it holds. Its own nodes live in the default graph
+# only (kg.store): found from the document, as a replacement finds them
 _PER_DOCUMENT = {
-    "entities": "SELECT ?g (COUNT(DISTINCT ?e) AS ?n) WHERE { GRAPH ?g { ?e prov:wasDerivedFrom ?g } } GROUP BY ?g",
-    "relations": "SELECT ?g (COUNT(?a) AS ?n) WHERE { GRAPH ?g { ?a a kg:Assertion } } GROUP BY ?g",
-    "statistics": "SELECT ?g (COUNT(?m) AS ?n) WHERE { GRAPH ?g { ?m a kg:Metric } } GROUP BY ?g",
-    "sentences": "SELECT ?g (COUNT(?s) AS ?n) WHERE { GRAPH ?g { ?s a kg:Sentence } } GROUP BY ?g",
+    "entities": "SELECT ?g (COUNT(DISTINCT ?e) AS ?n) WHERE { ?g a kg:SourceDocument . ?e prov:wasDerivedFrom ?g } "
+                "GROUP BY ?g",
+    "relations": "SELECT ?g (COUNT(?a) AS ?n) WHERE { ?s kg:inDocument ?g . ?a prov:wasDerivedFrom ?s ; "
+                 "a kg:Assertion } GROUP BY ?g",
+    "statistics": "SELECT ?g (COUNT(?m) AS ?n) WHERE { ?s kg:inDocument ?g . ?m prov:wasDerivedFrom ?s ; "
+                  "a kg:Metric } GROUP BY ?g",
+    "sentences": "SELECT ?g (COUNT(?s) AS ?n) WHERE { ?s kg:inDocument ?g ; a kg:Sentence } GROUP BY ?g",
 }
 
 

@@ -2,6 +2,7 @@ import csv
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections import Counter
 
 import networkx as nx
 import pyoxigraph as ox
@@ -202,6 +203,23 @@ def test_each_sheet_has_a_row_per_item_with_its_document_and_sentence(workbook, 
     text = [c for c in ("sentence", "first_sentence") if c in header]
     if sheet != "documents":
         assert all(r[header.index(text[0])] for r in body if sheet != "entities" or r[header.index("sentences")])
+
+
+def test_the_documents_sheet_counts_what_the_other_sheets_hold_of_each_document(workbook):
+    docs = list(workbook["documents"].values)
+    h = docs[0]
+    per = {r[h.index("document")]: r for r in docs[1:]}
+
+    def rows_of(sheet):
+        rs = list(workbook[sheet].values)
+        return Counter(r[rs[0].index("document")] for r in rs[1:])
+    relations, statistics = rows_of("relations"), rows_of("statistics")
+    assert per and all(r[h.index("sentences")] > 0 and r[h.index("entities")] > 0 for r in per.values())
+    assert {d: r[h.index("relations")] for d, r in per.items() if r[h.index("relations")]} == dict(relations)
+    assert {d: r[h.index("statistics")] for d, r in per.items() if r[h.index("statistics")]} == dict(statistics)
+    entities = list(workbook["entities"].values)
+    mentioned = Counter(r[entities[0].index("document")] for r in entities[1:] if r[entities[0].index("sentences")])
+    assert all(per[d][h.index("entities")] >= n for d, n in mentioned.items())
 
 
 def test_sheets_keep_numbers_as_numbers(workbook):
