@@ -72,3 +72,16 @@ def documents_in(store) -> dict[str, frozenset]:
                              and t.predicate.value.endswith("#wasDerivedFrom")}
         assert nodes == found, f"{g}: own nodes a replacement would not find: {sorted(map(str, nodes - found))[:3]}"
     return {g: frozenset(t) for g, t in docs.items()}
+
+
+def busiest(store_dir, cls: str = "Organization", via: str = "kg:runs") -> str:
+    """The name of the ``cls`` entity with the most ``via`` statements in a built
+    store: tests of the plumbing pick their entity from the build, never by a name
+    of the sample reports."""
+    from kg.graph import PREFIXES
+    from kg.store import LocalStore
+    store = LocalStore(store_dir, create=False, read_only=True)
+    rows = list(store.query(f"SELECT ?l (COUNT(*) AS ?n) WHERE {{ ?e a kg:{cls} ; skos:prefLabel ?l ; {via} ?o }} "
+                            "GROUP BY ?l ORDER BY DESC(?n) ?l LIMIT 1", PREFIXES))
+    assert rows, f"no {cls} with {via} in {store_dir}"
+    return rows[0]["l"].value
