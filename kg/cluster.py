@@ -50,23 +50,23 @@ def _workers(client, scheduler: str) -> dict:
                            "build again to add the rest") from e
 
 
-def _submit(client, src: InputFile, turtle: bool = False):
+def _submit(client, src: InputFile, as_turtle: bool = False):
     """The task for one file, or (path, reason) when this process cannot read it."""
     from kg.pipeline import graph_of_file
     try:
         data = Path(src.path).read_bytes()
     except OSError as e:
         return (src.path, f"cannot read ({e.strerror or e})")
-    key = "kg-" + hashlib.sha1(os.fsencode(src.path) + os.fsencode(src.id) + data + bytes([turtle])).hexdigest()[:20]
-    return client.submit(graph_of_file, src, data, turtle=turtle, key=key, pure=False)
+    key = "kg-" + hashlib.sha1(os.fsencode(src.path) + os.fsencode(src.id) + data + bytes([as_turtle])).hexdigest()[:20]
+    return client.submit(graph_of_file, src, data, as_turtle=as_turtle, key=key, pure=False)
 
 
 class _Work:
     """The files still to send and the tasks in flight, ``window`` at most."""
 
-    def __init__(self, client, names: list[InputFile], window: int, turtle: bool = False):
+    def __init__(self, client, names: list[InputFile], window: int, as_turtle: bool = False):
         from distributed import as_completed
-        self.client, self.todo, self.window, self.turtle = client, iter(names), window, turtle
+        self.client, self.todo, self.window, self.as_turtle = client, iter(names), window, as_turtle
         self.finished = as_completed(loop=client.loop)
         self.names: dict = {}          # task -> file
 
@@ -78,7 +78,7 @@ class _Work:
             name = next(self.todo, None)
             if name is None:
                 break
-            f = _submit(self.client, name, self.turtle)
+            f = _submit(self.client, name, self.as_turtle)
             if isinstance(f, tuple):
                 problems.append(f)
             else:
@@ -87,13 +87,13 @@ class _Work:
         return problems
 
 
-def document_graphs(names: list[InputFile], client, scheduler: str, turtle: bool = False) -> Iterator:
+def document_graphs(names: list[InputFile], client, scheduler: str, as_turtle: bool = False) -> Iterator:
     """Each file's DocumentGraph (or (path, reason)) as the cluster finishes it,
-    with its own statements as Turtle if ``turtle``. Closes ``client`` when done
+    with its own statements as Turtle if ``as_turtle``. Closes ``client`` when done
     or closed."""
     try:
         work = _Work(client, names, 4 * max(1, sum(w.get("nthreads", 1)
-                                                   for w in _workers(client, scheduler).values())), turtle)
+                                                   for w in _workers(client, scheduler).values())), as_turtle)
         yield from work.fill()
         quiet_since, alone_since = time.monotonic(), None
         while work.names:

@@ -389,7 +389,7 @@ def turtle_chunk(ntriples: str) -> bytes:
     file under one header."""
     if not ntriples:
         return b""
-    lines = "".join(sorted(ntriples.splitlines(keepends=True))).encode()
+    lines = b"".join(sorted(ntriples.encode().splitlines(keepends=True)))   # (str.splitlines also splits at U+2028 …)
     out = ox.serialize(ox.parse(lines, ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
     if not out.startswith(turtle_header()):
         raise OutputError("Oxigraph's Turtle no longer opens with its prefix lines; graph.ttl cannot be joined")

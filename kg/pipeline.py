@@ -22,7 +22,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from kg import faults, graph, ingest, turtle
+from kg import children, faults, graph, ingest, turtle
 from kg.counts import StoreCounts, store_counts
 from kg.errors import ClusterError, InputError, NothingToBuildError
 from kg.extract import run as run_extractors
@@ -76,14 +76,14 @@ def _over_budget(signum, frame):
     raise _OverBudget
 
 
-def graph_of_file(src: InputFile | str, data: bytes | None = None, budget: float = 0.0, turtle: bool = False):
+def graph_of_file(src: InputFile | str, data: bytes | None = None, budget: float = 0.0, as_turtle: bool = False):
     """Stages 1–6 of one file (a plain path is a file named directly), up to its
     graph as N-Quads (in a worker, so that part of the graph stage runs in parallel
     too), or (path, reason). ``data`` is the file's bytes where the worker cannot
     read the path itself. A document still
     running after ``budget`` seconds is given up (where a timer signal can reach
     the thread: a worker process's main thread), so one pathological file cannot
-    hold up the build. ``turtle`` adds the document's own statements as Turtle
+    hold up the build. ``as_turtle`` adds the document's own statements as Turtle
     (for a fresh build's graph.ttl)."""
     timed = budget > 0 and threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
     try:                       # outer: the alarm may also fire while the inner one is leaving
@@ -92,7 +92,7 @@ def graph_of_file(src: InputFile | str, data: bytes | None = None, budget: float
             signal.setitimer(signal.ITIMER_REAL, budget)
         try:
             raw = ingest.read(src) if data is None else ingest.from_bytes(src, data)
-            return graph.document_graph(extract_document(raw), turtle=turtle)
+            return graph.document_graph(extract_document(raw), turtle=as_turtle)
         except InputError as e:
             return (_path(src), _reason(e))
         finally:
@@ -152,21 +152,9 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 
 def _worker_start(parent: int) -> None:
     """A worker leaves Ctrl-C to the build (which stops it) and ends when the build
-    process is gone, however it went (kill -9 included)."""
+    process is gone, however it went."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if sys.platform.startswith("linux"):
-        import ctypes
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)    # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="kg-parent").start()
-
-
-def _watch_parent(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(1)
+    children.end_with(parent)
 
 
 def document_graphs(paths: Iterable[str | Path], jobs: int | None = None):
@@ -383,11 +371,11 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int
     spooling = files and not store_url and (fresh or not (out / "store").is_dir())
     stream = _stream(names, jobs, scheduler, doc_timeout, spooling)   # a cluster is reached before the store is touched
     out.mkdir(parents=True, exist_ok=True)
-    turtle.clear(out)
     store, version = _open_target(out, store_url, fresh)
     staged: dict[str, tuple[Path, Path]] = {}
-    spool = turtle.Spool(out) if spooling else None
+    spool = None
     try:
+        spool = _spool(out, version, spooling)
         rep = _write_documents(stream, store, version, len(names), problems, progress, on_document, spool,
                                first=_preload_view if files and html else None)
         rep.duplicates = duplicates
@@ -415,6 +403,14 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int
     store.close()
     rep.seconds = time.perf_counter() - t0
     return rep
+
+
+def _spool(out: Path, version: StoreVersion | None, spooling: bool) -> turtle.Spool | None:
+    """What stopped builds left of a spool goes (only under the build lock: the
+    spool of a running build is not theirs to remove); this build's, if it spools."""
+    if version is not None:
+        turtle.clear(out)
+    return turtle.Spool(out) if spooling and version is not None else None
 
 
 def _write_documents(stream, store, version, total: int, problems, progress, on_document,
@@ -470,11 +466,11 @@ def _preload_view() -> None:
 
 
 def _stream(names: list[InputFile], jobs: int | None, scheduler: str | None, budget: float = 0.0,
-            turtle: bool = False):
+            as_turtle: bool = False):
     if scheduler:
         from kg.cluster import connect, document_graphs
-        return document_graphs(names, connect(scheduler), scheduler, turtle)
-    work = functools.partial(graph_of_file, budget=budget, turtle=turtle)
+        return document_graphs(names, connect(scheduler), scheduler, as_turtle)
+    work = functools.partial(graph_of_file, budget=budget, as_turtle=as_turtle)
     return _in_process_pool(work, names, max(1, jobs or os.cpu_count() or 1))
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import heapq
 import io
+import os
 import shutil
 import subprocess
 import sys
@@ -30,7 +31,8 @@ from typing import Iterable, Iterator
 
 from kg.errors import OutputError
 
-RUN_LINES = 200_000     # lines sorted in memory at a time (some 40 MB of statements)
+RUN_LINES = 200_000     # lines sorted in memory at a time (about 120 MB of the child's memory)
+FAN_IN = 64             # runs merged at a time: files open at once stay few, however many runs
 PARTS = ("shared", "chunks", "index")
 
 
@@ -46,14 +48,29 @@ def _chunks(path: Path, n: int) -> Iterator[list[bytes]]:
         yield chunk
 
 
-def sorted_lines(path: Path, folder: Path, n: int = RUN_LINES) -> Iterator[bytes]:
+def sorted_lines(path: Path, folder: Path, n: int = RUN_LINES, fan_in: int = FAN_IN) -> Iterator[bytes]:
     """The lines of ``path`` sorted, each once: runs of at most ``n`` lines sorted
-    in memory and written to ``folder``, then merged."""
+    in memory and written to ``folder``, then merged, ``fan_in`` runs at a time."""
     runs = []
     for i, chunk in enumerate(_chunks(path, n)):
         runs.append(folder / f"{path.name}.{i:05d}")
         with open(runs[-1], "wb") as f:
             f.writelines(sorted(set(chunk)))
+    level = 0
+    while len(runs) > fan_in:
+        level += 1
+        merged = []
+        for k in range(0, len(runs), fan_in):
+            merged.append(folder / f"{path.name}.{level}-{k // fan_in:05d}")
+            with open(merged[-1], "wb") as f:
+                f.writelines(_merge(runs[k:k + fan_in]))
+            for r in runs[k:k + fan_in]:
+                r.unlink()
+        runs = merged
+    yield from _merge(runs)
+
+
+def _merge(runs: list[Path]) -> Iterator[bytes]:
     with ExitStack() as files:
         last = None
         for line in heapq.merge(*(files.enter_context(open(r, "rb")) for r in runs)):
@@ -86,8 +103,9 @@ class _LineReader(io.RawIOBase):
 
 def assemble(parts: dict[str, Path], dest: Path) -> None:
     """graph.ttl in ``dest`` from a spool's parts (see the module's docstring)."""
-    tmp = sorting(dest.parent)
+    tmp = sorting(dest.parent, os.getpid())
     tmp.mkdir(exist_ok=True)
+    dest.unlink(missing_ok=True)    # a new file: whatever else has the old one open writes there, not here
     try:
         with open(dest, "wb") as out:
             _write(parts, out, tmp)
@@ -144,16 +162,17 @@ class Spool:
         clear(self.parts["shared"].parent)
 
 
-def sorting(folder: Path) -> Path:
-    """Where the child keeps its sorted runs."""
-    return folder / ".graph.ttl.sort.part"
+def sorting(folder: Path, pid: int) -> Path:
+    """Where the child ``pid`` keeps its sorted runs."""
+    return folder / f".graph.ttl.sort.{pid}.part"
 
 
 def clear(folder: Path) -> None:
     """What a stopped build (or its child) left of a spool."""
     for k in PARTS:
         (folder / f".graph.ttl.{k}.part").unlink(missing_ok=True)
-    shutil.rmtree(sorting(folder), ignore_errors=True)
+    for tmp in folder.glob(".graph.ttl.sort.*.part"):
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 class TurtleJob:
@@ -163,7 +182,7 @@ class TurtleJob:
     def __init__(self, spool: Spool, dest: Path):
         spool.close()
         self.dest = dest
-        cmd = [sys.executable, "-m", "kg.turtle", str(dest), *(str(spool.parts[k]) for k in PARTS)]
+        cmd = [sys.executable, "-m", "kg.turtle", str(os.getpid()), str(dest), *(str(spool.parts[k]) for k in PARTS)]
         self._proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     def wait(self) -> None:
@@ -182,8 +201,9 @@ class TurtleJob:
 
 
 def main(argv: list[str]) -> None:
-    from kg import faults
-    dest, *parts = argv
+    from kg import children, faults
+    parent, dest, *parts = argv
+    children.end_with(int(parent))      # a join that outlived its build would write into the next one's
     faults.point("turtle-joining")
     assemble(dict(zip(PARTS, map(Path, parts))), Path(dest))
 

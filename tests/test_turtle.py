@@ -4,9 +4,12 @@ the store's dump whenever the build did anything but add to an empty store."""
 from __future__ import annotations
 
 import io
+import os
 import random
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -24,12 +27,13 @@ lines = st.lists(st.text(alphabet="ab<> \"\\é省", max_size=6).map(lambda t: (t
 
 
 @settings(max_examples=60, deadline=None)
-@given(lines, st.integers(min_value=1, max_value=7))
-def test_external_sort_is_sorted_and_distinct(tmp_path_factory, xs, n):
+@given(lines, st.integers(min_value=1, max_value=7), st.integers(min_value=2, max_value=4))
+def test_external_sort_is_sorted_and_distinct(tmp_path_factory, xs, n, fan_in):
     folder = tmp_path_factory.mktemp("sort")
     src = folder / "in"
     src.write_bytes(b"".join(xs))
-    assert list(turtle.sorted_lines(src, folder, n)) == sorted(set(xs))
+    assert list(turtle.sorted_lines(src, folder, n, fan_in)) == sorted(set(xs))
+    assert len(list(folder.iterdir())) <= 1 + fan_in     # merged runs go as they are merged
 
 
 @settings(max_examples=60, deadline=None)
@@ -69,6 +73,9 @@ def test_a_chunk_under_the_header_is_the_documents_own_statements():
     assert not chunk.startswith(b"@prefix")
     assert _triples(graph.turtle_header() + chunk) == set(ox.parse(own.encode(), ox.RdfFormat.N_TRIPLES))
     assert graph.turtle_chunk("") == b""
+    # a line separator of Unicode's own is text inside a literal, not the end of a line
+    odd = _nt((f"<{E}doc/x/sentence/1>", f"<{K}text>", '"甲\u2028乙\u0085丙"@zh'), (f"<{E}doc/x/sentence/1>", f"<{K}start>", '"3"'))
+    assert _triples(graph.turtle_header() + graph.turtle_chunk(odd)) == set(ox.parse(odd.encode(), ox.RdfFormat.N_TRIPLES))
 
 
 def _spooled(folder: Path, order: list[int], again: int | None = None) -> bytes:
@@ -168,7 +175,7 @@ def test_what_a_killed_build_left_of_a_spool_goes_with_the_next_build(tmp_path):
     build([docs / "a.txt"], out, jobs=1, html=False, progress=False)
     for k in turtle.PARTS:
         (out / f".graph.ttl.{k}.part").write_bytes(b"left")
-    turtle.sorting(out).mkdir()
+    turtle.sorting(out, 12345).mkdir()
     build([docs / "b.txt"], out, jobs=1, html=False, progress=False)     # not fresh: no spool of its own
     assert not list(out.glob(".graph.ttl.*"))
 
@@ -178,7 +185,6 @@ def test_a_join_killed_fails_the_build_in_one_line_and_changes_nothing(tmp_path)
     out = tmp_path / "o"
     kg("build", docs / "a.txt", "-o", out, "-q")
     ttl = (out / "graph.ttl").read_bytes()
-    import os
     p = subprocess.run([sys.executable, "-m", "kg", "build", str(docs), "-o", str(out), "-q", "--fresh"],
                        capture_output=True, text=True, env={**os.environ, "KG_CRASH_AT": "turtle-joining"})
     assert p.returncode == 1
@@ -187,3 +193,44 @@ def test_a_join_killed_fails_the_build_in_one_line_and_changes_nothing(tmp_path)
     assert {g.rsplit("/", 1)[-1].split("_")[0] for g in LocalStore(current(out / "store"), create=False,
                                                                       read_only=True).documents()} == {"a"}
     assert not list(out.glob(".*.part")) and not list(out.glob(".store.next-*"))
+
+
+def test_a_refused_build_leaves_the_running_builds_spool_alone(tmp_path):
+    import fcntl
+    out = tmp_path / "o"
+    out.mkdir()
+    for k in turtle.PARTS:
+        (out / f".graph.ttl.{k}.part").write_bytes(b"the running build's")
+    with open(out / ".store.lock", "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        held.write(str(os.getpid()))
+        held.flush()
+        p = kg("build", _two(tmp_path / "in"), "-o", out, "-q", "--fresh", check=False)
+    assert p.returncode == 1 and "another kg build" in p.stderr
+    assert all((out / f".graph.ttl.{k}.part").read_bytes() == b"the running build's" for k in turtle.PARTS)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc (Linux)")
+def test_a_child_of_the_build_ends_when_the_build_is_killed(tmp_path):
+    """The join (and every worker) ends with the build, kill -9 included: left
+    running, it would write into the next build's files."""
+    parent = subprocess.Popen([sys.executable, "-c", (
+        "import subprocess, sys, os, time\n"
+        "c = subprocess.Popen([sys.executable, '-c', 'import sys, time; from kg.children import end_with; "
+        "end_with(int(sys.argv[1])); print(1, flush=True); time.sleep(60)', str(os.getpid())], stdout=subprocess.PIPE)\n"
+        "c.stdout.readline()\nprint(c.pid, flush=True)\ntime.sleep(60)\n")], stdout=subprocess.PIPE, text=True)
+    child = int(parent.stdout.readline())
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and _alive(child):
+        time.sleep(0.05)
+    assert not _alive(child)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
