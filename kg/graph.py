@@ -170,13 +170,17 @@ def _lit(v) -> str:
     return _str(str(v))
 
 
-def triples(x: Extraction) -> list[str]:
-    """All statements of one document's named graph, as N-Triples lines."""
+def triples(x: Extraction) -> tuple[list[str], list[str]]:
+    """(named graph, own statements) of one document, as N-Triples lines (see
+    DocumentGraph): own are those about or pointing at the document's own nodes,
+    whose IRIs extend the document's, or pointing at the document."""
     g = str(doc_iri(x.doc.id))
-    out: list[str] = []
+    mine = g[:-1] + "/"
+    named: list[str] = []
+    own: list[str] = []
 
     def add(s, p, o):
-        out.append(f"{s} {p} {o} .\n")
+        (own if s.startswith(mine) or o.startswith(mine) or o == g else named).append(f"{s} {p} {o} .\n")
 
     _document(x.doc, g, add)
     for name in sorted(set(x.context.values())):
@@ -208,7 +212,7 @@ def triples(x: Extraction) -> list[str]:
         page = x.doc.page(s.start)
         if page is not None:
             add(n, _t("page"), _lit(page))
-    return out
+    return named, own
 
 
 def _sentences(doc_id: str):
@@ -359,21 +363,6 @@ class DocumentGraph:
         return self.ntriples.replace(b" .\n", f" <{self.graph}> .\n".encode()) + shared + self.own
 
 
-def split_own(lines: Iterable[str], graph: str) -> tuple[str, str]:
-    """(named graph, own statements) of a document's N-Triples lines: see
-    DocumentGraph."""
-    mine, itself = f"<{graph}/", f"<{graph}> "
-    named, own = [], []
-    for line in lines:
-        s, _, rest = line.partition(" ")
-        if s.startswith(mine):
-            own.append(line)
-        else:
-            o = rest[rest.index(" ") + 1:]
-            (own if o.startswith(mine) or o.startswith(itself) else named).append(line)
-    return "".join(named), "".join(own)
-
-
 @lru_cache(maxsize=1)
 def turtle_header() -> bytes:
     """The prefix lines Oxigraph's Turtle serializer opens with (it writes every
@@ -400,7 +389,7 @@ def document_graph(x: Extraction, turtle: bool = False) -> DocumentGraph:
     """The document's graph for the writer; with ``turtle``, its own statements
     as Turtle too (kg.turtle: a fresh build's graph.ttl is made of them)."""
     g = doc_iri(x.doc.id).value
-    named, own = split_own(dict.fromkeys(triples(x)), g)       # each statement once
+    named, own = ("".join(dict.fromkeys(lines)) for lines in triples(x))       # each statement once
     rel = Counter(r.predicate for r in x.relations)
     posts = len({(r.subject, r.object, r.post) for r in x.relations if r.predicate == "memberOf" and r.post})
     return DocumentGraph(x.doc.id, g, named.encode(), len(x.sentences), len(x.doc.text),
