@@ -276,7 +276,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--no-html", action="store_true", help="skip writing graph.html")
     b.add_argument("--doc-timeout", type=float, default=600.0, metavar="SECONDS",
                    help="skip (and name) a document that takes longer than this (default 600; 0: no limit; "
-                        "local workers only, Dask has its own)")
+                        "a worker's start-up does not count; local workers only, Dask has its own)")
     b.add_argument("--no-files", action="store_true",
                    help="write only the store: no graph.ttl, no graph.html (kg export and kg view make them)")
     b.add_argument("--scheduler", metavar="tcp://HOST:PORT",
