@@ -152,8 +152,7 @@ def _round(everything: str, corpus: Path, work: Path, jobs: int, docs: int, r: i
 def _print_rounds(rounds: list[dict], total: int, jobs: int) -> None:
     """Each figure as the median over rounds, and each ratio as the median of the
     rounds' ratios (with their range when there are several)."""
-    def med(xs):
-        return statistics.median(xs)
+    med = statistics.median
 
     def ratio(key, over="base"):
         rs = [r[over] / r[key] for r in rounds]

@@ -128,8 +128,7 @@ def _two(folder: Path) -> Path:
 
 
 def _store_triples(out: Path) -> set:
-    s = LocalStore(current(out / "store"), create=False, read_only=True)
-    return {q.triple for q in s.ox.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+    return set(LocalStore(current(out / "store"), create=False, read_only=True).default_triples())
 
 
 def test_a_fresh_build_joins_its_spool_and_holds_the_stores_triples(tmp_path):
