@@ -315,12 +315,18 @@ def top_skeleton(store, top: int) -> tuple[dict[str, Node], list[tuple[str, str,
 
 SHOWN_SENTENCES = 3
 
+# an entity of more documents than this has its sentences found from the documents'
+# side: all that a document mentions is read once for every entity drawn from it,
+# rather than each entity's mentions across the whole store (thousands, for a place
+# most documents name) being read and kept only where they are in the document
+FEW_DOCUMENTS = 8
+
 
 def add_sentences(store, nodes: dict[str, Node]) -> None:
     """Up to three source sentences, with their documents, for each drawn node: the
     first by document label and position. Read from the few documents that hold them
     (an entity's documents by label, until three sentences are in), not from every
-    sentence that mentions it (thousands, for a place most documents name)."""
+    sentence that mentions it."""
     docs_of: dict[str, set[str]] = defaultdict(set)
     ids = sorted(nodes)
     for i in range(0, len(ids), _CHUNK):
@@ -328,6 +334,7 @@ def add_sentences(store, nodes: dict[str, Node]) -> None:
         for s in _store_rows(store, f"SELECT ?e ?d WHERE {{ VALUES ?e {{ {values} }} ?e prov:wasDerivedFrom ?d }}"):
             docs_of[s["e"].value].add(s["d"].value)
     label = _labels(store, sorted(set().union(*docs_of.values())))
+    many = {e for e, ds in docs_of.items() if len(ds) > FEW_DOCUMENTS}
     todo = {e: sorted(ds, key=lambda d: (label.get(d, ""), d)) for e, ds in docs_of.items()}
     found: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
     while todo:
@@ -338,15 +345,43 @@ def add_sentences(store, nodes: dict[str, Node]) -> None:
                 k += 1        # documents of one label sort by position together
             pairs += [(e, d) for d in ds[:k]]
             todo[e] = ds[k:]
-        for i in range(0, len(pairs), _CHUNK):
-            values = " ".join(f"({ox.NamedNode(e)} {ox.NamedNode(d)})" for e, d in pairs[i:i + _CHUNK])
-            for s in _store_rows(store, f"SELECT ?e ?d ?t ?st WHERE {{ VALUES (?e ?d) {{ {values} }} "
-                                        f"?e kg:mentionedIn ?s . ?s kg:inDocument ?d ; kg:text ?t ; kg:start ?st }}"):
-                st = s["st"].value
-                found[s["e"].value].append((label.get(s["d"].value, ""), int(st) if st.isdigit() else 0, s["t"].value))
+        for e, d, t, st in _pair_sentences(store, [p for p in pairs if p[0] not in many]) + \
+                _document_sentences(store, [p for p in pairs if p[0] in many]):
+            found[e].append((label.get(d, ""), int(st) if st.isdigit() else 0, t))
         todo = {e: ds for e, ds in todo.items() if ds and len(found[e]) < SHOWN_SENTENCES}
     for n, sents in found.items():
         nodes[n].sentences = [{"document": d, "text": t} for d, _, t in sorted(sents)[:SHOWN_SENTENCES]]
+
+
+def _pair_sentences(store, pairs: list[tuple[str, str]]) -> list[tuple[str, str, str, str]]:
+    """(entity, document, text, start) of each sentence of the document that
+    mentions the entity, found from the entity's mentions."""
+    out = []
+    for i in range(0, len(pairs), _CHUNK):
+        values = " ".join(f"({ox.NamedNode(e)} {ox.NamedNode(d)})" for e, d in pairs[i:i + _CHUNK])
+        out += [(s["e"].value, s["d"].value, s["t"].value, s["st"].value) for s in _store_rows(
+            store, f"SELECT ?e ?d ?t ?st WHERE {{ VALUES (?e ?d) {{ {values} }} "
+                   f"?e kg:mentionedIn ?s . ?s kg:inDocument ?d ; kg:text ?t ; kg:start ?st }}")]
+    return out
+
+
+def _document_sentences(store, pairs: list[tuple[str, str]]) -> list[tuple[str, str, str, str]]:
+    """What ``_pair_sentences`` gives, found from the documents' sentences."""
+    want = set(pairs)
+    docs = sorted({d for _, d in pairs})
+    hits: list[tuple[str, str, str]] = []
+    for i in range(0, len(docs), _CHUNK):
+        values = " ".join(str(ox.NamedNode(d)) for d in docs[i:i + _CHUNK])
+        hits += [h for h in ((s["e"].value, s["d"].value, s["s"].value) for s in _store_rows(
+            store, f"SELECT ?e ?d ?s WHERE {{ VALUES ?d {{ {values} }} ?s kg:inDocument ?d . ?e kg:mentionedIn ?s }}"))
+            if h[:2] in want]
+    text: dict[str, tuple[str, str]] = {}
+    sents = sorted({s for _, _, s in hits})
+    for i in range(0, len(sents), _CHUNK):
+        values = " ".join(str(ox.NamedNode(s)) for s in sents[i:i + _CHUNK])
+        text.update((s["s"].value, (s["t"].value, s["st"].value)) for s in _store_rows(
+            store, f"SELECT ?s ?t ?st WHERE {{ VALUES ?s {{ {values} }} ?s kg:text ?t ; kg:start ?st }}"))
+    return [(e, d, *text[s]) for e, d, s in hits if s in text]
 
 
 def _labels(store, docs: list[str]) -> dict[str, str]:

@@ -8,6 +8,7 @@ from helpers import busiest
 from kg.graph import PREFIXES
 from kg.view import (SHOWN_SENTENCES, Node, ViewError, ViewOptions, add_sentences, render, select,
                      store_skeleton)
+from kg import view
 from kg.pipeline import build
 from kg.store import LocalStore
 
@@ -94,9 +95,12 @@ def test_sentences_come_with_their_document(tmp_path):
     assert all("曲靖市委统战部" in s["text"] for s in dept.sentences)
 
 
-def test_a_nodes_sentences_are_its_first_by_document_label_and_position(sample_build):
+@pytest.mark.parametrize("few", [0, 2, 100], ids=["from-documents", "mixed", "from-mentions"])
+def test_a_nodes_sentences_are_its_first_by_document_label_and_position(sample_build, monkeypatch, few):
     """The sentences read from a node's first documents are the ones a read of all
-    its mentions would pick."""
+    its mentions would pick, whether found from the entity's mentions or from the
+    documents' sentences."""
+    monkeypatch.setattr(view, "FEW_DOCUMENTS", few)
     store = LocalStore(sample_build / "store", create=False, read_only=True)
     nodes, _ = store_skeleton(store)
     add_sentences(store, nodes)
