@@ -254,6 +254,9 @@ class BuildReport:
         return out
 
 
+TURTLE_PART = ".graph.ttl.part"    # graph.ttl while it is written
+
+
 class Writer:
     """Puts documents' graphs in the store as they arrive. Documents the store does
     not hold go in by the bulk loader, several at a time; a document it holds is
@@ -282,7 +285,10 @@ class Writer:
         # the bodies and places most documents name are loaded there once, not once a document
         self._given: set[bytes] = set()
 
-    def put(self, d: graph.DocumentGraph) -> None:
+    def put(self, d: graph.DocumentGraph, coming: int | None = None) -> None:
+        """``coming``: how many documents are still to come. Once as many wait to be
+        loaded, they are: batches halve towards the end, so that what is left to
+        load after the last document is about one document, not a batch."""
         if not self.bulk or d.graph in self.known:
             if self.spool is not None:
                 self.spool.void()       # graph.ttl is then the store's
@@ -297,7 +303,7 @@ class Writer:
             nq = d.nquads(shared)
             self._pending.append(nq)
             self._size += len(nq)
-            if self._size >= self.BATCH:
+            if self._size >= self.BATCH or coming is not None and len(self._pending) > coming:
                 self.flush()
         self.known.add(d.graph)
 
@@ -384,17 +390,22 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int
     store, version = _open_target(out, store_url, fresh)
     staged: dict[str, tuple[Path, Path]] = {}
     spool = None
+    joining: list[turtle.TurtleJob] = []
     try:
         spool = _spool(out, version, spooling)
+
+        def join_turtle():            # graph.ttl is written while the store loads the last documents
+            if spool is not None and spool.valid:
+                joining.append(turtle.TurtleJob(spool, out / TURTLE_PART))
         rep = _write_documents(stream, store, version, len(names), problems, progress, on_document, spool,
-                               first=_preload_view if files and html else None)
+                               first=_preload_view if files and html else None, ended=join_turtle)
         rep.duplicates = duplicates
         if fresh and version is None:
             for g in sorted(rep.before - rep.written):
                 store.remove(g)            # a fresh build into a server: what it did not build again goes
         rep.extract_seconds = time.perf_counter() - t0
         rep.files = {"store": str(out / "store") if version else store.location}
-        staged = _finish_store(store, rep, out if files else None, html, spool)
+        staged = _finish_store(store, rep, out if files else None, html, joining[0] if joining else None)
         faults.point("files-staged")
         if version is not None:
             version.commit()
@@ -406,6 +417,9 @@ def build(paths: Iterable[str | Path], out_dir: str | Path = "output", jobs: int
             version.abandon()
         raise
     finally:
+        for job in joining:           # a build that failed before its files were staged
+            job.stop()
+            job.dest.unlink(missing_ok=True)
         for tmp, _ in staged.values():
             tmp.unlink(missing_ok=True)
         if spool is not None:
@@ -424,11 +438,13 @@ def _spool(out: Path, version: StoreVersion | None, spooling: bool) -> turtle.Sp
 
 
 def _write_documents(stream, store, version, total: int, problems, progress, on_document,
-                     spool: turtle.Spool | None = None, first=None) -> BuildReport:
+                     spool: turtle.Spool | None = None, first=None, ended=None) -> BuildReport:
     """Every document the stream yields into the store (and ``spool``); the report
     of them. ``first`` is called once the first document is in: the workers are
     all started by then (a fork-based pool forks them at its first task, and a
-    fork while another thread imports can leave the child stuck on the import lock)."""
+    fork while another thread imports can leave the child stuck on the import lock).
+    ``ended`` is called when the last document has come, while the store still
+    loads it."""
     rep = BuildReport(problems=problems)
     writer = Writer(store, spool)
     rep.before = set(writer.known)
@@ -436,12 +452,12 @@ def _write_documents(stream, store, version, total: int, problems, progress, on_
     bar = _bar(total, "build", progress)
     try:
         try:
-            for d in stream:
+            for seen, d in enumerate(stream, 1):
                 bar.update()
                 if not isinstance(d, graph.DocumentGraph):
                     rep.problems.append(d)
                     continue
-                writer.put(d)
+                writer.put(d, coming=total - seen)
                 if first is not None and not rep.documents:
                     first()
                 rep.add(d)
@@ -458,6 +474,9 @@ def _write_documents(stream, store, version, total: int, problems, progress, on_
         finally:
             stream.close()        # ends the worker pool or the cluster client now, not at collection
             bar.close()
+        writer.flush()
+        if ended is not None and rep.documents:
+            ended()
         writer.finish()
         rep.compact = writer.compact_due(rep.documents)
     finally:
@@ -485,39 +504,36 @@ def _stream(names: list[InputFile], jobs: int | None, scheduler: str | None, bud
 
 
 def _finish_store(store, rep: BuildReport, out: Path | None, html: bool,
-                  spool: turtle.Spool | None = None) -> dict[str, tuple[Path, Path]]:
+                  joining: turtle.TurtleJob | None = None) -> dict[str, tuple[Path, Path]]:
     """What follows the last document: compaction (when due), the store's distinct
     counts, and with ``out`` graph.ttl and graph.html staged there."""
     # the distinct counts are aggregate queries over the whole store: worth it after a
     # build that made much of it, not after one that added a few documents
     count = rep.documents >= Writer.COMPACT_SHARE * len(rep.before | rep.written)
-    return stage_files(store, out, html, compacting=rep.compact, spool=spool,
+    return stage_files(store, out, html, compacting=rep.compact, joining=joining,
                        meanwhile=(lambda: setattr(rep, "store", store_counts(store))) if count else None)
 
 
 def stage_files(store, out: Path | None, html: bool = True, compacting: bool = False,
-                meanwhile=None, spool: turtle.Spool | None = None) -> dict[str, tuple[Path, Path]]:
+                meanwhile=None, joining: turtle.TurtleJob | None = None) -> dict[str, tuple[Path, Path]]:
     """graph.ttl (the default graph) and graph.html (a bounded view) written under
     temporary names: {kind: (written, final)}; none with no ``out``. graph.ttl is
-    a fresh build's ``spool`` joined by a child process (kg.turtle) or else the
-    store's serializer's; either runs beside this thread, which draws the page, as
-    does ``compacting`` (Oxigraph's work, without the GIL; reads see one snapshot
-    of the store, whatever compaction does meanwhile). ``meanwhile`` runs in
-    one of the tail's threads too."""
-    staged = {"turtle": (out / ".graph.ttl.part", out / "graph.ttl")} if out is not None else {}
+    what ``joining`` (a fresh build's spool joined by a child process, kg.turtle,
+    into out/TURTLE_PART) writes, or else the store's serializer's; either runs
+    beside this thread, which draws the page, as does ``compacting`` (Oxigraph's
+    work, without the GIL; reads see one snapshot of the store, whatever
+    compaction does meanwhile). ``meanwhile`` runs in one of the tail's threads too."""
+    staged = {"turtle": (out / TURTLE_PART, out / "graph.ttl")} if out is not None else {}
 
     def compact():
         store.optimize()
         store.flush()
 
-    joining = None
     try:
         with ThreadPoolExecutor(max_workers=3, thread_name_prefix="kg-tail") as tail:
             jobs = [tail.submit(compact if compacting else store.flush)]
             try:
-                if staged and spool is not None and spool.valid:
-                    joining = turtle.TurtleJob(spool, staged["turtle"][0])
-                elif staged:
+                if staged and joining is None:
                     jobs.append(tail.submit(store.dump_turtle, staged["turtle"][0], graph.PREFIXES))
                 if meanwhile is not None:
                     jobs.append(tail.submit(meanwhile))
@@ -525,7 +541,7 @@ def stage_files(store, out: Path | None, html: bool = True, compacting: bool = F
                     from kg.view import write_store_html
                     staged["html"] = (out / ".graph.html.part", out / "graph.html")
                     write_store_html(store, staged["html"][0])
-                if joining is not None:
+                if staged and joining is not None:
                     joining.wait()
             finally:
                 if joining is not None:

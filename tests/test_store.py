@@ -250,3 +250,29 @@ def test_exports_from_an_external_store_stream_the_same_graph(tmp_path, fmt, kin
         a = set(ox.parse(path=str(tmp_path / f"local.{kind}"), format=f))
         b = set(ox.parse(path=str(tmp_path / f"remote.{kind}"), format=f))
     assert a == b and len(a) > (20 if fmt == "graphml" else 50)
+
+
+def test_batches_halve_towards_the_end_so_little_is_left_to_load(tmp_path, monkeypatch):
+    """Once as many documents wait to be loaded as are still to come, they are
+    loaded: after the last document, what the store still loads is that one, and
+    the store holds every document as one big batch would have made it."""
+    import kg.pipeline as pipeline
+    counties = ["某甲县", "某乙县", "某丙县", "某丁县", "某戊县", "某己县", "某庚县", "某辛县", "某壬县"]
+    docs = write(tmp_path / "in", **{f"d{i}": f"{name}2024年工作总结\n{name}委统战部开展“同心{i}”活动。\n"
+                                     for i, name in enumerate(counties)})
+    from kg.vocab import KG
+    typed = f"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{KG}SourceDocument> .".encode()
+    loads = []
+    real = LocalStore.add_new
+
+    def counted(self, nq):
+        loads.append(nq.count(typed))       # the documents of this load (as their default-graph line)
+        return real(self, nq)
+    monkeypatch.setattr(LocalStore, "add_new", counted)
+    monkeypatch.setattr(pipeline.Writer, "BATCH", 1 << 30)
+    build([docs], tmp_path / "o", jobs=1, progress=False, files=False)
+    assert sum(loads) == len(counties) and loads[-1] == 1 and len(loads) >= 3
+    assert loads == sorted(loads, reverse=True)
+    monkeypatch.setattr(LocalStore, "add_new", real)
+    build([docs], tmp_path / "one", jobs=1, progress=False, files=False)
+    assert graphs(ox.Store(str(tmp_path / "o" / "store")))[:2] == graphs(ox.Store(str(tmp_path / "one" / "store")))[:2]

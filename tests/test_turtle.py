@@ -140,6 +140,28 @@ def test_a_fresh_build_joins_its_spool_and_holds_the_stores_triples(tmp_path):
     assert ttl.index("“苍洱同心”".encode()) < ttl.index("sentence".encode())
 
 
+def test_a_build_that_fails_while_its_last_documents_load_ends_the_join_it_started(tmp_path, monkeypatch):
+    """The join starts when the last document has come, before the store has loaded
+    it; a failure then ends the join and leaves no file of it behind."""
+    from kg.errors import StoreError
+    docs = _two(tmp_path / "in")
+    started = []
+    real_init = turtle.TurtleJob.__init__
+
+    def init(self, *a):
+        real_init(self, *a)
+        started.append(self)
+
+    def finish(self):
+        raise StoreError("the disk went away")
+    monkeypatch.setattr(turtle.TurtleJob, "__init__", init)
+    monkeypatch.setattr(Writer, "finish", finish)
+    with pytest.raises(StoreError, match="the disk went away"):
+        build([docs], tmp_path / "o", jobs=1, html=False, progress=False)
+    assert len(started) == 1 and started[0]._proc.poll() is not None
+    assert not list((tmp_path / "o").glob(".graph.ttl*")) and not (tmp_path / "o" / "graph.ttl").exists()
+
+
 def test_a_build_into_a_store_with_documents_dumps_the_store(tmp_path):
     docs = _two(tmp_path / "in")
     build([docs / "a.txt"], tmp_path / "o", jobs=1, html=False, progress=False)
