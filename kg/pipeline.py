@@ -5,7 +5,6 @@ store as it arrives, then the files. Nothing holds the whole corpus."""
 from __future__ import annotations
 
 import functools
-import hashlib
 import itertools
 import os
 import signal
@@ -264,7 +263,7 @@ class Writer:
 
     BATCH = 16 << 20    # bytes of N-Quads per bulk load
 
-    GIVEN = 1 << 16     # digests of shared statements remembered (about 6 MiB)
+    GIVEN = 1 << 16     # shared statements remembered (about 12 MiB of lines)
 
     COMPACT_SHARE = 0.25    # compact the store after a build that wrote this share of its documents
 
@@ -281,7 +280,7 @@ class Writer:
         self._size = 0
         self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-load")
         self._loading = None
-        # digests of the shared statements this build has given the default graph:
+        # the shared statements this build has given the default graph:
         # the bodies and places most documents name are loaded there once, not once a document
         self._given: set[bytes] = set()
 
@@ -311,12 +310,12 @@ class Writer:
         """The lines of a document's named graph no earlier document of this build has
         given the default graph."""
         out = []
+        given = self._given
         for line in ntriples.splitlines(keepends=True):
-            key = hashlib.blake2b(line, digest_size=16).digest()
-            if key not in self._given:
-                if len(self._given) >= self.GIVEN:
-                    self._given.clear()     # memory stays flat; a statement given again is a no-op
-                self._given.add(key)
+            if line not in given:
+                if len(given) >= self.GIVEN:
+                    given.clear()     # memory stays flat; a statement given again is a no-op
+                given.add(line)
                 out.append(line)
         return b"".join(out)
 
