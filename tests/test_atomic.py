@@ -180,7 +180,9 @@ def _proc_state(pid: int) -> str:
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads worker pids from /proc (Linux)")
 def test_ctrl_c_prints_one_line_exits_130_and_changes_nothing(tmp_path):
-    docs = _corpus(tmp_path / "in", 60)
+    # enough documents that the build is still streaming when the signal comes, even on
+    # a busy machine (it is stopped there, so their number costs only their writing)
+    docs = _corpus(tmp_path / "in", 400)
     out = tmp_path / "out"
     kg("build", docs / "d000.txt", "-o", out, "-q", "--jobs", "1")
     before, ttl = state(out), (out / "graph.ttl").read_bytes()
