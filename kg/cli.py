@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from kg import __version__
+from kg import __version__, memory
 from kg.errors import KgError, QueryError
 
 EXIT_SKIPPED = 3
@@ -389,6 +389,8 @@ def _add_serve(sub, F) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    # the process is kg's own here, not a host program's: its allocator may be tuned
+    memory.return_freed_memory()
     try:
         return args.func(args)
     except KgError as e:

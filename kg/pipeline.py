@@ -21,7 +21,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from kg import children, faults, graph, ingest, turtle
+from kg import children, faults, graph, ingest, memory, turtle
 from kg.counts import StoreCounts, store_counts
 from kg.errors import ClusterError, InputError, NothingToBuildError
 from kg.extract import run as run_extractors
@@ -164,6 +164,7 @@ def _worker_start(parent: int) -> None:
     process is gone, however it went."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     children.end_with(parent)
+    memory.return_freed_memory()     # a forked worker has it already; a spawned one does not
 
 
 def document_graphs(paths: Iterable[str | Path], jobs: int | None = None):
