@@ -334,9 +334,8 @@ class Writer:
         GIL, so results keep arriving meanwhile); one batch loads at a time."""
         self._wait()
         if self._pending:
-            blob = b"".join(self._pending)
-            self._pending, self._size = [], 0
-            self._loading = self._loader.submit(self.store.add_new, blob)
+            batch, self._pending, self._size = self._pending, [], 0
+            self._loading = self._loader.submit(self.store.add_new, batch)
         if wait:
             self._wait()
 

@@ -19,6 +19,7 @@ Query/Update (``RemoteStore``; tested against ``oxigraph serve``).
 """
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import urllib.error
@@ -88,6 +89,28 @@ STAGED = (f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} '
 DOCUMENTS = f"SELECT ?g WHERE {{ GRAPH ?g {{ ?g a <{vocab.KG}SourceDocument> }} }}"
 
 
+class _Parts(io.RawIOBase):
+    """A binary stream of ``parts`` that takes each from the list as it is read."""
+
+    def __init__(self, parts: list[bytes]):
+        parts.reverse()           # in place: the caller's list (a loader task holds it) lets go too
+        self._parts = parts
+        self._part = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        while not self._part:
+            if not self._parts:
+                return 0
+            self._part = memoryview(self._parts.pop())
+        n = min(len(b), len(self._part))
+        b[:n] = self._part[:n]
+        self._part = self._part[n:]
+        return n
+
+
 class LocalStore:
     """The embedded Oxigraph store in a folder."""
 
@@ -109,11 +132,13 @@ class LocalStore:
             if g.value.endswith((STAGING, OWN_STAGING)):
                 self.ox.remove_graph(g)
 
-    def add_new(self, nquads: bytes) -> None:
-        """Documents the store does not hold yet, as N-Quads that carry each
-        document's graph and its default-graph copy; the bulk loader ignores triples
-        already present, so the default graph stays a set."""
-        self.ox.bulk_load(nquads, ox.RdfFormat.N_QUADS)
+    def add_new(self, parts: list[bytes]) -> None:
+        """Documents the store does not hold yet, as N-Quads (in ``parts``, which
+        this empties) that carry each document's graph and its default-graph copy;
+        the bulk loader ignores triples already present, so the default graph stays
+        a set. Each part is let go once the loader has read it: a batch does not lie
+        in memory a second time as one joined copy."""
+        self.ox.bulk_load(_Parts(parts), ox.RdfFormat.N_QUADS)
 
     def replace(self, graph: str, ntriples: bytes, own: bytes) -> None:
         """Document ``graph`` becomes ``ntriples`` (its named graph) and ``own`` (its

@@ -265,9 +265,9 @@ def test_batches_halve_towards_the_end_so_little_is_left_to_load(tmp_path, monke
     loads = []
     real = LocalStore.add_new
 
-    def counted(self, nq):
-        loads.append(nq.count(typed))       # the documents of this load (as their default-graph line)
-        return real(self, nq)
+    def counted(self, parts):
+        loads.append(sum(p.count(typed) for p in parts))   # the documents of this load (their default-graph line)
+        return real(self, parts)
     monkeypatch.setattr(LocalStore, "add_new", counted)
     monkeypatch.setattr(pipeline.Writer, "BATCH", 1 << 30)
     build([docs], tmp_path / "o", jobs=1, progress=False, files=False)
@@ -276,3 +276,30 @@ def test_batches_halve_towards_the_end_so_little_is_left_to_load(tmp_path, monke
     monkeypatch.setattr(LocalStore, "add_new", real)
     build([docs], tmp_path / "one", jobs=1, progress=False, files=False)
     assert graphs(ox.Store(str(tmp_path / "o" / "store")))[:2] == graphs(ox.Store(str(tmp_path / "one" / "store")))[:2]
+
+
+_NQ = ('<urn:kg:s1> <urn:kg:p> "云岭县统计局的报告" <urn:kg:g1> .\n'
+       '<urn:kg:s2> <urn:kg:p> "第二行\\n含换行" .\n'
+       '<urn:kg:s1> <urn:kg:q> <urn:kg:s2> <urn:kg:g2> .\n').encode()
+
+
+@pytest.mark.parametrize("cuts", [
+    [],                                   # one part
+    [5, 5, 5],                            # empty parts among them
+    [1],                                  # the first byte alone
+    [len(_NQ) - 1],                       # the last byte alone
+    [_NQ.index("统".encode()) + 1],       # inside a character's UTF-8 bytes
+    [_NQ.index(b"\n") + 1],               # at a line's end
+    list(range(1, len(_NQ))),             # a byte a part
+])
+def test_a_batch_loads_from_its_parts_as_from_their_join(tmp_path, cuts):
+    """The loader reads a batch part by part (no joined copy) and lets each go:
+    where the parts are cut does not change what is loaded."""
+    edges = [0, *cuts, len(_NQ)]
+    parts = [_NQ[a:b] for a, b in zip(edges, edges[1:])]
+    store = LocalStore(tmp_path / "parts")
+    store.add_new(parts)
+    assert parts == []
+    joined = ox.Store()
+    joined.bulk_load(_NQ, ox.RdfFormat.N_QUADS)
+    assert set(store.ox) == set(joined) and len(set(joined)) == 3
