@@ -285,6 +285,15 @@ def _metric(n: str, m, sentence, add, source_text) -> None:
     add(n, _t("confidence"), _lit(float(m.provenance.confidence)))
 
 
+def statistic_key(m) -> bytes:
+    """8 bytes that are the same for two metrics exactly when they say the same
+    about the same thing (kg.counts: what the store's distinct statistics compare),
+    whichever documents and sentences state them."""
+    terms = (_e(m.about) if m.about is not None else "", _zh(m.indicator), _lit(float(m.value)), _t(m.unit),
+             _zh(m.period) if m.period else "", _lit(bool(m.approximate)))
+    return hashlib.blake2b("\n".join(terms).encode(), digest_size=8).digest()
+
+
 def _membership(person: str, org: str, post: str, post_text: str, sentence: str, add) -> None:
     """The post behind a memberOf, as a W3C ORG membership with its role and sentence."""
     n = str(membership_iri(person[1:-1], org[1:-1], post))
@@ -348,6 +357,7 @@ class DocumentGraph:
     replaced: int = 0                          # undecodable bytes read as U+FFFD
     own: bytes = b""
     own_turtle: bytes = b""     # ``own`` sorted, as Turtle without the prefix lines (asked for by a fresh build)
+    statistic_keys: bytes = b""     # statistic_key of each metric, joined
 
     @property
     def statements(self) -> int:
@@ -395,7 +405,8 @@ def document_graph(x: Extraction, turtle: bool = False) -> DocumentGraph:
     return DocumentGraph(x.doc.id, g, named.encode(), len(x.sentences), len(x.doc.text),
                          tuple(sorted(rel.items())), len(x.metrics), posts,
                          tuple(sorted((entity_iri(e.key).value, e.cls) for e in x.entities)),
-                         x.doc.path, x.doc.replaced, own.encode(), turtle_chunk(own) if turtle else b"")
+                         x.doc.path, x.doc.replaced, own.encode(), turtle_chunk(own) if turtle else b"",
+                         b"".join(map(statistic_key, x.metrics)))
 
 
 def entity_counts(classes: Iterable[tuple[str, str]]) -> Counter:

@@ -22,7 +22,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from kg import children, faults, graph, ingest, memory, turtle
-from kg.counts import StoreCounts, store_counts
+from kg.counts import StoreCounts, distinct_keys, store_counts
 from kg.errors import ClusterError, InputError, NothingToBuildError
 from kg.extract import run as run_extractors
 from kg.model import Extraction, InputFile, RawDocument
@@ -214,6 +214,8 @@ class BuildReport:
     written: set[str] = field(default_factory=set)    # document graphs this build wrote
     store: StoreCounts | None = None      # what the store holds after the build, each thing once
     compact: bool = False     # the build made enough of the store to compact it
+    counted: bool = False     # the store's distinct counts follow it: its own are not gathered
+    statistics: int | None = None     # distinct statistics, known when the build made all of the store
 
     def add(self, d: graph.DocumentGraph) -> None:
         self.documents += 1
@@ -447,7 +449,11 @@ def _write_documents(stream, store, version, total: int, problems, progress, on_
     rep = BuildReport(problems=problems)
     writer = Writer(store, spool)
     rep.before = set(writer.known)
+    # a set of every entity a large build gives would grow with the corpus; its counts
+    # come from the store after it instead (_finish_store)
+    rep.counted = total >= Writer.COMPACT_SHARE * (len(rep.before) + total)
     classes: set[tuple[str, str]] = set()
+    keys = bytearray() if rep.counted and not rep.before else None     # statistic keys: the store is this build's
     bar = _bar(total, "build", progress)
     try:
         try:
@@ -461,7 +467,10 @@ def _write_documents(stream, store, version, total: int, problems, progress, on_
                     first()
                 rep.add(d)
                 rep.written.add(d.graph)
-                classes.update(d.entities)
+                if not rep.counted:
+                    classes.update(d.entities)
+                elif keys is not None:
+                    keys += d.statistic_keys
                 faults.point("store")
                 if on_document is not None:
                     on_document(d)
@@ -481,7 +490,10 @@ def _write_documents(stream, store, version, total: int, problems, progress, on_
     finally:
         writer.close()
     faults.point("store-done")
-    rep.entities = graph.entity_counts(classes)
+    if not rep.counted:
+        rep.entities = graph.entity_counts(classes)
+    elif keys is not None:
+        rep.statistics = distinct_keys(keys)
     if rep.documents == 0:
         why = "; ".join(f"{p}: {w}" for p, w in rep.problems[:3])
         raise NothingToBuildError(f"nothing to build ({why})")
@@ -508,9 +520,10 @@ def _finish_store(store, rep: BuildReport, out: Path | None, html: bool,
     counts, and with ``out`` graph.ttl and graph.html staged there."""
     # the distinct counts are aggregate queries over the whole store: worth it after a
     # build that made much of it, not after one that added a few documents
-    count = rep.documents >= Writer.COMPACT_SHARE * len(rep.before | rep.written)
-    return stage_files(store, out, html, compacting=rep.compact, joining=joining,
-                       meanwhile=(lambda: setattr(rep, "store", store_counts(store))) if count else None)
+    count = rep.counted or rep.documents >= Writer.COMPACT_SHARE * len(rep.before | rep.written)
+    def counts():
+        rep.store = store_counts(store, rep.statistics)
+    return stage_files(store, out, html, compacting=rep.compact, joining=joining, meanwhile=counts if count else None)
 
 
 def stage_files(store, out: Path | None, html: bool = True, compacting: bool = False,

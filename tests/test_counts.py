@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import TINY, kg
+from kg.model import EntityKey, Metric, Provenance
 from helpers import busiest
 from services import KgServe
 
@@ -110,3 +111,65 @@ def test_describe_gives_each_triple_once(replicated_build):
         s.stop()
     lines = body.decode().splitlines()
     assert status == 200 and len(lines) == len(set(lines)) == len(rows)
+
+
+def test_a_large_build_gathers_no_set_of_its_entities_and_a_small_one_does(tmp_path):
+    """A set of every entity a build gives would grow with the corpus in the build's
+    process: a build that makes a quarter of the store or more leaves its entity
+    counts to the store's distinct counts, which follow it anyway."""
+    from kg.pipeline import build, sample_corpus
+    big = build([sample_corpus()], tmp_path / "out", jobs=1, files=False, progress=False)
+    assert big.counted and not big.entities
+    assert big.store is not None and sum(big.store.entities.values()) > 100
+    assert big.lines()[1].startswith("entities") and "distinct" in big.lines()[1]
+    small = build([TINY], tmp_path / "out", jobs=1, files=False, progress=False)
+    assert not small.counted and small.store is None
+    assert 0 < sum(small.entities.values()) < sum(big.store.entities.values())
+
+
+def _metric(**kw):
+    base = dict(about=EntityKey("Organization", "某县统计局"), indicator="地区生产总值", value=1.25e9, unit="CNY",
+                approximate=False, period="2023年", text="地区生产总值12.5亿元", start=10, end=22,
+                provenance=Provenance("d1", 3, 0, 40, "metric.value", 0.6))
+    base.update(kw)
+    return Metric(**base)
+
+
+@pytest.mark.parametrize("other,same", [
+    (dict(text="生产总值达12.5亿元", start=300, end=311, years=(2023, 2023)), True),   # elsewhere, as other words
+    (dict(provenance=Provenance("d9", 7, 5, 90, "metric.table", 0.9)), True),
+    (dict(about=None), False),
+    (dict(about=EntityKey("Place", "某县")), False),
+    (dict(indicator="一般公共预算收入"), False),
+    (dict(value=1.26e9), False),
+    (dict(unit="PERCENT"), False),
+    (dict(approximate=True), False),
+    (dict(period=None), False),
+    (dict(period="2022年"), False),
+])
+def test_a_statistic_key_is_what_the_metric_says_about_what(other, same):
+    from kg.graph import statistic_key
+    a, b = statistic_key(_metric()), statistic_key(_metric(**other))
+    assert len(a) == 8 and (a == b) is same
+
+
+@pytest.mark.parametrize("corpus", ["sample", "replicated"])
+def test_a_build_of_the_whole_store_counts_its_statistics_as_the_store_does(corpus, replicated_build, tmp_path):
+    """Its distinct statistics come from the metrics' keys, not the store's DISTINCT
+    query: both say the same, copies or not."""
+    from kg.counts import _STATISTICS, _number
+    from kg.pipeline import build, sample_corpus
+    from kg.store import LocalStore
+    src = sample_corpus() if corpus == "sample" else replicated_build.parent / "in"
+    rep = build([src], tmp_path / "out", jobs=2, files=False, progress=False)
+    assert rep.counted and rep.statistics is not None and rep.store.statistics == rep.statistics
+    store = LocalStore(tmp_path / "out" / "store", read_only=True)
+    assert rep.statistics == _number(store, _STATISTICS) > 50
+    assert rep.metrics > rep.statistics if corpus == "replicated" else rep.metrics >= rep.statistics
+
+
+def test_a_build_into_a_store_of_other_documents_asks_the_store(tmp_path):
+    from kg.pipeline import build, sample_corpus
+    build([TINY], tmp_path / "out", jobs=1, files=False, progress=False)
+    rep = build([sample_corpus()], tmp_path / "out", jobs=1, files=False, progress=False)
+    assert rep.counted and rep.statistics is None and rep.store.statistics > 50
