@@ -266,14 +266,9 @@ def _metric(n: str, m, sentence, add, source_text) -> None:
     # a metric keeps its one type: scorers and users count metric nodes by their
     # type statements, so a second type (schema:QuantitativeValue) would count it twice
     add(n, TYPE, _t("Metric"))
-    if m.about is not None:
-        add(n, _t("about"), _e(m.about))
-    add(n, _t("indicator"), _zh(m.indicator))
-    add(n, _t("value"), _lit(float(m.value)))
-    add(n, _t("unit"), _t(m.unit))
-    add(n, _t("approximate"), _lit(bool(m.approximate)))
-    if m.period:
-        add(n, _t("period"), _zh(m.period))
+    for prop, term in _statistic_terms(m):
+        if term is not None:
+            add(n, _t(prop), term)
     if m.years:
         add(n, _t("periodStart"), f'"{int(m.years[0])}"' + _TYPED["gYear"])
         add(n, _t("periodEnd"), f'"{int(m.years[1])}"' + _TYPED["gYear"])
@@ -285,13 +280,19 @@ def _metric(n: str, m, sentence, add, source_text) -> None:
     add(n, _t("confidence"), _lit(float(m.provenance.confidence)))
 
 
+def _statistic_terms(m) -> tuple[tuple[str, str | None], ...]:
+    """What a metric says about what, as (property, term; None where it says nothing):
+    the statements _metric writes and the store's distinct statistics compare."""
+    return (("about", _e(m.about) if m.about is not None else None), ("indicator", _zh(m.indicator)),
+            ("value", _lit(float(m.value))), ("unit", _t(m.unit)), ("approximate", _lit(bool(m.approximate))),
+            ("period", _zh(m.period) if m.period else None))
+
+
 def statistic_key(m) -> bytes:
     """8 bytes that are the same for two metrics exactly when they say the same
-    about the same thing (kg.counts: what the store's distinct statistics compare),
-    whichever documents and sentences state them."""
-    terms = (_e(m.about) if m.about is not None else "", _zh(m.indicator), _lit(float(m.value)), _t(m.unit),
-             _zh(m.period) if m.period else "", _lit(bool(m.approximate)))
-    return hashlib.blake2b("\n".join(terms).encode(), digest_size=8).digest()
+    about the same thing (kg.counts), whichever documents and sentences state them."""
+    terms = "\n".join(term or "" for _, term in _statistic_terms(m))
+    return hashlib.blake2b(terms.encode(), digest_size=8).digest()
 
 
 def _membership(person: str, org: str, post: str, post_text: str, sentence: str, add) -> None:

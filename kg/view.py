@@ -220,6 +220,11 @@ def _classes(sep: str = " ") -> str:
     return sep.join(f"kg:{c}" for c in sorted(FAMILY))
 
 
+def _typed() -> str:
+    """A pattern binding ?e to every entity of the view's classes (?c its class)."""
+    return f"VALUES ?c {{ {_classes()} }} ?e a ?c"
+
+
 def _relations(sep: str = " ") -> str:
     return sep.join(f"kg:{r}" for r in RELATIONS)
 
@@ -248,7 +253,7 @@ def _add_aliases(nodes: dict[str, Node], rows) -> None:
 def store_skeleton(store) -> tuple[dict[str, Node], list[tuple[str, str, str]]]:
     """Entities (class, label, aliases) and the relations between them, without
     sentences: a few columns per entity, never the whole store."""
-    nodes = _nodes(_store_rows(store, f"SELECT ?e ?c ?l WHERE {{ VALUES ?c {{ {_classes()} }} ?e a ?c . "
+    nodes = _nodes(_store_rows(store, f"SELECT ?e ?c ?l WHERE {{ {_typed()} . "
                                       f"OPTIONAL {{ ?e skos:prefLabel ?l }} }}"))
     _add_aliases(nodes, _store_rows(store, "SELECT ?e ?a WHERE { ?e skos:altLabel ?a }"))
     return nodes, _edges(_store_rows(store, f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {_relations()} }} ?s ?p ?o }}"),
@@ -266,7 +271,7 @@ def _edges(rows, nodes) -> list[tuple[str, str, str]]:
 
 def entity_count(store) -> int:
     """How many entities (nodes of the view) the store holds."""
-    rows = _store_rows(store, f"SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ VALUES ?c {{ {_classes()} }} ?e a ?c }}")
+    rows = _store_rows(store, f"SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ {_typed()} }}")
     return int(next(iter(rows))["n"].value)
 
 
@@ -277,7 +282,7 @@ def _ranked(store, top: int) -> list[str]:
     and 40 MiB at 16x the sample corpus, this 0.3 s and 22 MiB); labels are read
     only for the entities that can make the cut."""
     typed = {s["e"].value for s in _store_rows(
-        store, f"SELECT DISTINCT ?e WHERE {{ VALUES ?c {{ {_classes()} }} ?e a ?c }}")}
+        store, f"SELECT DISTINCT ?e WHERE {{ {_typed()} }}")}
     degree: Counter = Counter()
     for s in _store_rows(store, f"SELECT ?s ?o WHERE {{ VALUES ?p {{ {_relations()} }} ?s ?p ?o }}"):
         a, b = s["s"].value, s["o"].value
@@ -288,7 +293,7 @@ def _ranked(store, top: int) -> list[str]:
     ranked = _by_degree_then_label(store, degree, top)
     if len(ranked) < top:      # every connected entity is in: the rest by label, as select fills up
         seen = set(ranked)
-        rows = _store_rows(store, f"SELECT ?e (MIN(STR(?l)) AS ?lab) WHERE {{ VALUES ?c {{ {_classes()} }} ?e a ?c . "
+        rows = _store_rows(store, f"SELECT ?e (MIN(STR(?l)) AS ?lab) WHERE {{ {_typed()} . "
                                   f"OPTIONAL {{ ?e skos:prefLabel ?l }} }} GROUP BY ?e ORDER BY ?lab "
                                   f"LIMIT {top + len(ranked)}")
         ranked += [e for e in (s["e"].value for s in rows) if e not in seen][:top - len(ranked)]
