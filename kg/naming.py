@@ -28,6 +28,27 @@ def _context_rules() -> list[tuple[str, str, str]]:
 
 
 @lru_cache(maxsize=1)
+def _context_word_levels() -> dict[str, str]:
+    """A context word (我区, 全市) -> the level of its first rule."""
+    out: dict[str, str] = {}
+    for word, level, _ in _context_rules():
+        out.setdefault(word, level)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _completing_rules() -> dict[str, tuple[tuple[str, str, str], ...]]:
+    """The rules that complete a name from its context (区委… → 某区委…), longest
+    first, by their first character: a name is tried against the few that can
+    begin it, not every rule (most names start with none)."""
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for rule in _context_rules():
+        if rule[0] and not rule[0].startswith(("我", "全", "本", "该")):
+            out.setdefault(rule[0][0], []).append(rule)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1)
 def own_words() -> frozenset[str]:
     """Standard bodies written bare that are the document's own (context.tsv, level own: 工商联)."""
     return frozenset(r[0] for r in _context_rules() if r[1] == "own")
@@ -246,11 +267,11 @@ def canonical(m: Mention, context: dict[str, str]) -> Naming | None:
     """The naming of a mention in this document, or None if it cannot be resolved."""
     name = (m.name or m.text).replace(" ", "")
     if m.extractor == "context_words":
-        for word, level, _ in _context_rules():
-            if name == word:
-                area = area_for(level, context)
-                return Naming(area, (), True) if area else None
-        return None
+        level = _context_word_levels().get(name)
+        if level is None:
+            return None
+        area = area_for(level, context)
+        return Naming(area, (), True) if area else None
     contextual = False
     if m.cls == "Event" and m.extractor != "congresses":
         return event_name(name, context)
@@ -259,8 +280,8 @@ def canonical(m: Mention, context: dict[str, str]) -> Naming | None:
     if FAMILY.get(m.cls) == "Organization" or m.cls in ("Document", "Honor") or FAMILY.get(m.cls) == "Place" or plenum:
         lead = "《" if m.cls == "Document" else _party_prefix(name)   # 《区委…》, 民进省委
         body = name[len(lead):]
-        for prefix, level, template in _context_rules():
-            if body.startswith(prefix) and not prefix.startswith(("我", "全", "本", "该")) and not (
+        for prefix, level, template in _completing_rules().get(body[:1], ()):
+            if body.startswith(prefix) and not (
                     level == "own" and gazetteer.load().leading_places(body[len(prefix):])) and not (
                     m.cls == "Honor" and (level == "own" or body[len(prefix):].startswith("级"))):  # 政协某区委员会
                 area = area_for(level, context)
