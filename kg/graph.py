@@ -127,8 +127,12 @@ def _props(local: str) -> tuple[str, ...]:
 
 
 def _typed(add, n: str, iri: str) -> None:
-    for t in _types(iri):
-        add(n, TYPE, t)
+    """The class a document states of ``n``, and the classes above it as entailed
+    (see DocumentGraph.entailed)."""
+    stated, *above = _types(iri)
+    add(n, TYPE, stated)
+    for t in above:
+        add(n, TYPE, t, True)
 
 
 @lru_cache(maxsize=None)
@@ -170,17 +174,20 @@ def _lit(v) -> str:
     return _str(str(v))
 
 
-def triples(x: Extraction) -> tuple[list[str], list[str]]:
-    """(named graph, own statements) of one document, as N-Triples lines (see
-    DocumentGraph): own are those about or pointing at the document's own nodes,
-    whose IRIs extend the document's, or pointing at the document."""
+def triples(x: Extraction) -> tuple[list[str], list[str], list[str]]:
+    """(named graph, own statements, entailed) of one document, as N-Triples lines
+    (see DocumentGraph): own are those about or pointing at the document's own
+    nodes, whose IRIs extend the document's, or pointing at the document; entailed
+    are the classes above those it states of shared nodes."""
     g = str(doc_iri(x.doc.id))
     mine = g[:-1] + "/"
     named: list[str] = []
     own: list[str] = []
+    entailed: list[str] = []
 
-    def add(s, p, o):
-        (own if s.startswith(mine) or o.startswith(mine) or o == g else named).append(f"{s} {p} {o} .\n")
+    def add(s, p, o, entails: bool = False):
+        (own if s.startswith(mine) or o.startswith(mine) or o == g else entailed if entails else named).append(
+            f"{s} {p} {o} .\n")
 
     _document(x.doc, g, add)
     for name in sorted(set(x.context.values())):
@@ -212,7 +219,7 @@ def triples(x: Extraction) -> tuple[list[str], list[str]]:
         page = x.doc.page(s.start)
         if page is not None:
             add(n, _t("page"), _lit(page))
-    return named, own
+    return named, own, entailed
 
 
 def _sentences(doc_id: str):
@@ -334,7 +341,7 @@ class DocumentGraph:
     """What a worker hands the writer for one document: its graph as N-Triples and
     the few counts the build summary needs (not the extraction itself).
 
-    The graph comes in two parts. ``own`` is what no other document can state: the
+    The graph comes in three parts. ``own`` is what no other document can state: the
     statements about the document's own nodes (its sentences, assertions and
     metrics, whose IRIs extend the document's), those pointing at them
     (mentionedIn, wasDerivedFrom a sentence) and those pointing at the document
@@ -342,9 +349,15 @@ class DocumentGraph:
     replacement finds it again from the document: its sentences are inDocument
     it, its assertions and metrics derived from those. ``ntriples`` is the
     document's named graph: what it says of shared nodes (entities, relations,
-    memberships, the document node), which may be said by others too. A triple in
-    a named graph costs the store twice what one in the default graph does, and
-    own statements are about three in four of a report's."""
+    memberships, the document node), which may be said by others too; of a node's
+    classes it holds the one the document states. ``entailed`` are the classes the
+    ontology puts above those (org:Organization, prov:Location, schema:Place …):
+    the default graph has them, so queries in standard terms need no reasoner, but
+    they are what the statement implies, not more that the document says, and a
+    replacement keeps one while any document states a class below it. A triple in
+    a named graph costs the store twice what one in the default graph does; own
+    statements are about three in four of a report's, entailed classes two in five
+    of what is left."""
     doc_id: str
     graph: str
     ntriples: bytes
@@ -359,11 +372,12 @@ class DocumentGraph:
     own: bytes = b""
     own_turtle: bytes = b""     # ``own`` sorted, as Turtle without the prefix lines (asked for by a fresh build)
     statistic_keys: bytes = b""     # statistic_key of each metric, joined
+    entailed: bytes = b""     # the classes above those ``ntriples`` states: the default graph's only
 
     @property
     def statements(self) -> int:
         """How many distinct statements the document makes."""
-        return self.own.count(b"\n") + self.ntriples.count(b"\n")
+        return self.own.count(b"\n") + self.ntriples.count(b"\n") + self.entailed.count(b"\n")
 
     def nquads(self, shared: bytes) -> bytes:
         """The named graph as N-Quads, the part of it the default graph still needs
@@ -400,14 +414,14 @@ def document_graph(x: Extraction, turtle: bool = False) -> DocumentGraph:
     """The document's graph for the writer; with ``turtle``, its own statements
     as Turtle too (kg.turtle: a fresh build's graph.ttl is made of them)."""
     g = doc_iri(x.doc.id).value
-    named, own = ("".join(dict.fromkeys(lines)) for lines in triples(x))       # each statement once
+    named, own, entailed = ("".join(dict.fromkeys(lines)) for lines in triples(x))    # each statement once
     rel = Counter(r.predicate for r in x.relations)
     posts = len({(r.subject, r.object, r.post) for r in x.relations if r.predicate == "memberOf" and r.post})
     return DocumentGraph(x.doc.id, g, named.encode(), len(x.sentences), len(x.doc.text),
                          tuple(sorted(rel.items())), len(x.metrics), posts,
                          tuple(sorted((entity_iri(e.key).value, e.cls) for e in x.entities)),
                          x.doc.path, x.doc.replaced, own.encode(), turtle_chunk(own) if turtle else b"",
-                         b"".join(map(statistic_key, x.metrics)))
+                         b"".join(map(statistic_key, x.metrics)), entailed.encode())
 
 
 def entity_counts(classes: Iterable[tuple[str, str]]) -> Counter:

@@ -295,9 +295,9 @@ class Writer:
             if self.spool is not None:
                 self.spool.void()       # graph.ttl is then the store's
             self.flush(wait=True)
-            self.store.replace(d.graph, d.ntriples, d.own)
+            self.store.replace(d.graph, d.ntriples, d.own + d.entailed)
         else:
-            shared = self._new_shared(d.ntriples)
+            shared = self._new_shared(d.ntriples + d.entailed)
             if self.spool is not None:
                 if d.own and not d.own_turtle:
                     self.spool.void()     # a worker that was not asked for Turtle

@@ -117,6 +117,11 @@ def _above(kind: str, iri: str) -> tuple[str, ...]:
     return tuple(sorted(seen))
 
 
+def classes_with_parents() -> tuple[str, ...]:
+    """Every class (IRI) the ontology puts below another."""
+    return tuple(sorted(_parents()["class"]))
+
+
 @lru_cache(maxsize=None)
 def superclasses(iri: str) -> tuple[str, ...]:
     """Every class above ``iri`` in the ontology (kg's and the aligned standard ones:

@@ -43,10 +43,29 @@ def own_statement(t) -> str | None:
         else None)
 
 
+def entailed(triples) -> set:
+    """The (node, rdf:type, class above) triples that the classes in ``triples`` entail."""
+    import pyoxigraph as ox
+    from kg import vocab
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    return {ox.Triple(t.subject, rdf_type, ox.NamedNode(above)) for t in triples if t.predicate == rdf_type
+            for above in vocab.superclasses(t.object.value)}
+
+
+def _entailing(docs: dict[str, set]) -> dict:
+    """(node, rdf:type, class above) -> the documents whose stated classes of the
+    node entail it."""
+    out: dict = {}
+    for g, triples in docs.items():
+        for t in entailed(triples):
+            out.setdefault(t, set()).add(g)
+    return out
+
+
 def documents_in(store) -> dict[str, frozenset]:
     """Each document's statements in an Oxigraph store, checking the data model on
     the way: the default graph is the documents' named graphs plus their own
-    statements, each once; a named graph says nothing of an own node nor points at
+    statements and the classes above those they state, each once; a named graph says nothing of an own node nor points at
     its document; every own node is found from its document as a replacement finds
     it; no staged graph is left."""
     import pyoxigraph as ox
@@ -60,8 +79,13 @@ def documents_in(store) -> dict[str, frozenset]:
     assert union <= default, "a named graph's triple is missing from the default graph"
     for g, triples in docs.items():
         assert not any(own_statement(t) for t in triples), f"{g} holds own statements"
+    entails = _entailing(docs)
     for t in default - union:
         g = own_statement(t)
+        if g is None and t in entails:       # a class above one that documents state
+            for g in entails[t]:
+                docs[g].add(t)
+            continue
         assert g in docs, f"a default-graph triple no document holds: {t}"
         docs[g].add(t)
     for g, triples in docs.items():

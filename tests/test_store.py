@@ -12,7 +12,7 @@ from conftest import kg
 from kg.errors import StoreError
 from kg.pipeline import build
 from kg.store import OWN_STAGING, STAGING, LocalStore, RemoteStore
-from helpers import documents_in, own_statement
+from helpers import documents_in, entailed, own_statement
 from services import Oxigraph, oxigraph_server
 
 HEAD = "陇南市武都区城关街道2023年工作总结\n"
@@ -75,6 +75,50 @@ def test_replacing_a_document_drops_only_what_no_other_document_states(tmp_path)
     build([src], tmp_path / "fresh", jobs=1, progress=False, files=False)
     fresh = LocalStore(tmp_path / "fresh" / "store", create=False, read_only=True).ox
     assert graphs(fresh)[0] == default       # the same graph as building the final files at once
+
+
+BODY = "https://w3id.org/kgcn/id/org/某县某局"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+def _stating(classes: list[str]) -> tuple[bytes, bytes]:
+    """(named graph, entailed) of a made-up document stating ``classes`` of BODY."""
+    from kg import vocab
+    named = "".join(f"<{BODY}> <{RDF_TYPE}> <{vocab.term(c)}> .\n" for c in classes)
+    above = "".join(f"<{BODY}> <{RDF_TYPE}> <{a}> .\n" for c in classes for a in vocab.superclasses(vocab.term(c)))
+    return named.encode(), above.encode()
+
+
+@pytest.mark.parametrize("steps", [
+    [("x", ["GovernmentAgency"]), ("y", ["Organization"]), ("x", None)],
+    [("x", ["GovernmentAgency"]), ("y", ["PartyOrganization"]), ("x", ["Enterprise"]), ("y", None)],
+    [("x", ["GovernmentAgency"]), ("y", ["GovernmentAgency"]), ("x", None), ("y", None)],
+    [("x", ["AdministrativeArea"]), ("x", ["Place"]), ("y", ["Site"]), ("x", None)],
+    [("x", ["GovernmentAgency", "PartyOrganization"]), ("y", ["Organization"]), ("x", ["PartyOrganization"])],
+])
+def test_a_class_above_stays_while_a_document_states_one_below_it(tmp_path, steps):
+    """A document graph holds the classes it states; the default graph those and
+    the classes above them, each while some document still states it or a class
+    below it, through replacements and removals."""
+    from kg import vocab
+    store = LocalStore(tmp_path / "s")
+    live: dict[str, list[str]] = {}
+    for doc, classes in steps:
+        g = f"https://w3id.org/kgcn/id/doc/{doc}"
+        if classes is None:
+            store.remove(g)
+            del live[doc]
+        else:
+            store.replace(g, *_stating(classes))
+            live[doc] = classes
+        stated = {vocab.term(c) for cs in live.values() for c in cs}
+        want = stated | {a for c in stated for a in vocab.superclasses(c)}
+        got = {q.object.value for q in store.ox.quads_for_pattern(ox.NamedNode(BODY), ox.NamedNode(RDF_TYPE), None,
+                                                                   ox.DefaultGraph())}
+        assert got == want, (doc, classes)
+        named = {q.object.value for q in store.ox.quads_for_pattern(ox.NamedNode(BODY), ox.NamedNode(RDF_TYPE), None)
+                 if q.graph_name != ox.DefaultGraph()}
+        assert named == stated
 
 
 def test_graph_ttl_is_the_default_graph(tmp_path):
@@ -229,7 +273,7 @@ def test_fresh_on_a_remote_store_removes_only_what_kg_wrote(tmp_path):
         assert b"kept" in kept
     default, union, _ = graphs(ox.Store(str(tmp_path / "ox")))
     theirs = {t for t in default if t.subject.value == "http://example.org/theirs"}
-    assert union <= default and all(own_statement(t) for t in default - theirs - union)
+    assert union <= default and all(own_statement(t) for t in default - theirs - union - entailed(union))
 
 
 @pytest.mark.parametrize("fmt,kind", [("csv", "csv"), ("nquads", "nquads"), ("trig", "trig"), ("turtle", "turtle"),
