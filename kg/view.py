@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import json
 import math
+from bisect import insort
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from itertools import chain
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -363,7 +366,7 @@ def add_sentences(store, nodes: dict[str, Node]) -> None:
     label = _labels(store, sorted(set().union(*docs_of.values())))
     many = {e for e, ds in docs_of.items() if len(ds) > FEW_DOCUMENTS}
     todo = {e: sorted(ds, key=lambda d: (label.get(d, ""), d)) for e, ds in docs_of.items()}
-    found: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
+    found: dict[str, list[tuple[str, int, str]]] = defaultdict(list)     # the first few, in order
     while todo:
         pairs = []
         for e, ds in todo.items():
@@ -372,24 +375,27 @@ def add_sentences(store, nodes: dict[str, Node]) -> None:
                 k += 1        # documents of one label sort by position together
             pairs += [(e, d) for d in ds[:k]]
             todo[e] = ds[k:]
-        for e, d, t, st in _pair_sentences(store, [p for p in pairs if p[0] not in many]) + \
-                _document_sentences(store, [p for p in pairs if p[0] in many]):
-            found[e].append((label.get(d, ""), int(st) if st.isdigit() else 0, t))
+        # rows stream in and only the first few of each entity are kept: a hub's
+        # documents hold thousands of its sentences, of which three are shown
+        for e, d, t, st in chain(_pair_sentences(store, [p for p in pairs if p[0] not in many]),
+                                 _document_sentences(store, [p for p in pairs if p[0] in many])):
+            row, kept = (label.get(d, ""), int(st) if st.isdigit() else 0, t), found[e]
+            if len(kept) < SHOWN_SENTENCES or row < kept[-1]:
+                insort(kept, row)
+                del kept[SHOWN_SENTENCES:]
         todo = {e: ds for e, ds in todo.items() if ds and len(found[e]) < SHOWN_SENTENCES}
     for n, sents in found.items():
-        nodes[n].sentences = [{"document": d, "text": t} for d, _, t in sorted(sents)[:SHOWN_SENTENCES]]
+        nodes[n].sentences = [{"document": d, "text": t} for d, _, t in sents]
 
 
-def _pair_sentences(store, pairs: list[tuple[str, str]]) -> list[tuple[str, str, str, str]]:
+def _pair_sentences(store, pairs: list[tuple[str, str]]) -> Iterator[tuple[str, str, str, str]]:
     """(entity, document, text, start) of each sentence of the document that
     mentions the entity, found from the entity's mentions."""
-    out = []
     for i in range(0, len(pairs), _CHUNK):
         values = " ".join(f"({ox.NamedNode(e)} {ox.NamedNode(d)})" for e, d in pairs[i:i + _CHUNK])
-        out += [(s["e"].value, s["d"].value, s["t"].value, s["st"].value) for s in _store_rows(
-            store, f"SELECT ?e ?d ?t ?st WHERE {{ VALUES (?e ?d) {{ {values} }} "
-                   f"?e kg:mentionedIn ?s . ?s kg:inDocument ?d ; kg:text ?t ; kg:start ?st }}")]
-    return out
+        for s in _store_rows(store, f"SELECT ?e ?d ?t ?st WHERE {{ VALUES (?e ?d) {{ {values} }} "
+                                    f"?e kg:mentionedIn ?s . ?s kg:inDocument ?d ; kg:text ?t ; kg:start ?st }}"):
+            yield s["e"].value, s["d"].value, s["t"].value, s["st"].value
 
 
 def _document_sentences(store, pairs: list[tuple[str, str]]) -> list[tuple[str, str, str, str]]:
