@@ -266,7 +266,7 @@ class Writer:
 
     BATCH = 16 << 20    # bytes of N-Quads per bulk load
 
-    GIVEN = 1 << 16     # shared statements remembered (about 12 MiB of lines)
+    GIVEN = 1 << 14     # shared statements remembered (about 3 MiB of lines)
 
     COMPACT_SHARE = 0.25    # compact the store after a build that wrote this share of its documents
 
@@ -283,9 +283,11 @@ class Writer:
         self._size = 0
         self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-load")
         self._loading = None
-        # the shared statements this build has given the default graph:
-        # the bodies and places most documents name are loaded there once, not once a document
+        # the shared statements this build has given the default graph lately, in two
+        # generations: the bodies and places most documents name are loaded there once,
+        # not once a document, with memory for GIVEN lines however large the build
         self._given: set[bytes] = set()
+        self._older: set[bytes] = set()
 
     def put(self, d: graph.DocumentGraph, coming: int | None = None) -> None:
         """``coming``: how many documents are still to come. Once as many wait to be
@@ -313,13 +315,16 @@ class Writer:
         """The lines of a document's named graph no earlier document of this build has
         given the default graph."""
         out = []
-        given = self._given
+        given, older, half = self._given, self._older, self.GIVEN // 2
         for line in ntriples.splitlines(keepends=True):
-            if line not in given:
-                if len(given) >= self.GIVEN:
-                    given.clear()     # memory stays flat; a statement given again is a no-op
-                given.add(line)
-                out.append(line)
+            if line in given:
+                continue
+            if line not in older:
+                out.append(line)      # (a statement given again is a no-op, only work)
+            given.add(line)           # one in use stays remembered as generations turn
+            if len(given) >= half:
+                older, given = given, set()
+        self._given, self._older = given, older
         return b"".join(out)
 
     def finish(self) -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import kg
 from kg.errors import StoreError
@@ -347,3 +349,27 @@ def test_a_batch_loads_from_its_parts_as_from_their_join(tmp_path, cuts):
     joined = ox.Store()
     joined.bulk_load(_NQ, ox.RdfFormat.N_QUADS)
     assert set(store.ox) == set(joined) and len(set(joined)) == 3
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.lists(st.integers(min_value=0, max_value=40), max_size=12), max_size=30),
+       st.sampled_from([2, 4, 6, 16, 128]))
+def test_shared_statements_are_given_once_each_while_remembered_and_none_lost(documents, cap):
+    """The writer gives the default graph a document's shared lines that it has not
+    given lately: every line reaches it at least once, it remembers at most GIVEN
+    lines, and while they all fit each is given once."""
+    from kg.pipeline import Writer
+    w = Writer.__new__(Writer)        # the memory of what was given, without a store
+    w.GIVEN, w._given, w._older = cap, set(), set()
+    sent: list[bytes] = []
+    for doc in documents:
+        lines = [f"<urn:kg:s{i}> <urn:kg:p> <urn:kg:o> .\n".encode() for i in doc]
+        remembered = w._given | w._older
+        out = w._new_shared(b"".join(lines)).splitlines(keepends=True)
+        assert set(lines) - remembered <= set(out)
+        assert len(w._given) + len(w._older) <= cap
+        sent += out
+    distinct = {f"<urn:kg:s{i}> <urn:kg:p> <urn:kg:o> .\n".encode() for doc in documents for i in doc}
+    assert set(sent) == distinct
+    if 2 * len(distinct) < cap:
+        assert len(sent) == len(distinct)
