@@ -34,7 +34,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import faults, vocab
-from kg.graph import DERIVED
+from kg.graph import DERIVED, TYPE
 from kg.errors import QueryError, StoreError
 
 STAGING = "#staging"     # a document's next graph: its IRI plus this fragment (no slug has a "#")
@@ -82,7 +82,6 @@ def _iri(g: str) -> str:
 
 
 _IN_DOCUMENT = f"<{vocab.KG}inDocument>"
-_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 
 
 def _drop_update(g: str) -> str:
@@ -90,14 +89,15 @@ def _drop_update(g: str) -> str:
     what points at them (the nodes found from the document: its sentences are
     inDocument it, its assertions and metrics derived from those, all with IRIs
     that extend the document's), what points at the document, and the shared
-    triples no other document holds. The own nodes go in one operation: the
-    links they are found by are among what it deletes."""
+    triples no other document holds (a class above one it states: no other
+    document states that class or one below it). The own nodes go in one
+    operation: the links they are found by are among what it deletes."""
     own = (f'{{ ?n {_IN_DOCUMENT} <{g}> }} UNION {{ ?t {_IN_DOCUMENT} <{g}> . ?n {DERIVED} ?t '
            f'FILTER(STRSTARTS(STR(?n), "{g}/")) }}')
     return (f"DELETE {{ ?n ?p ?o . ?x ?q ?n }} WHERE {{ {{ {own} }} {{ ?n ?p ?o }} UNION {{ ?x ?q ?n }} }} ;\n"
             f"DELETE {{ ?x ?p <{g}> }} WHERE {{ ?x ?p <{g}> }} ;\n"
             f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} "
-            f"FILTER(?p != {_TYPE} || !(?o IN ({', '.join(_below())}))) {_held_elsewhere(g)} }} ;\n" +
+            f"FILTER(?p != {TYPE} || !(?o IN ({', '.join(_below())}))) {_held_elsewhere(g)} }} ;\n" +
             _drop_entailed(g))
 
 
