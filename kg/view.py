@@ -13,9 +13,9 @@ import math
 from bisect import insort
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from itertools import chain
 from dataclasses import dataclass, field
 from importlib import resources
+from itertools import chain
 from pathlib import Path
 
 import pyoxigraph as ox

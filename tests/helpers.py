@@ -43,11 +43,14 @@ def own_statement(t) -> str | None:
         else None)
 
 
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
 def entailed(triples) -> set:
     """The (node, rdf:type, class above) triples that the classes in ``triples`` entail."""
     import pyoxigraph as ox
     from kg import vocab
-    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    rdf_type = ox.NamedNode(RDF_TYPE)
     return {ox.Triple(t.subject, rdf_type, ox.NamedNode(above)) for t in triples if t.predicate == rdf_type
             for above in vocab.superclasses(t.object.value)}
 
@@ -65,9 +68,9 @@ def _entailing(docs: dict[str, set]) -> dict:
 def documents_in(store) -> dict[str, frozenset]:
     """Each document's statements in an Oxigraph store, checking the data model on
     the way: the default graph is the documents' named graphs plus their own
-    statements and the classes above those they state, each once; a named graph says nothing of an own node nor points at
-    its document; every own node is found from its document as a replacement finds
-    it; no staged graph is left."""
+    statements and the classes above those they state, each once; a named graph
+    says nothing of an own node nor points at its document; every own node is
+    found from its document as a replacement finds it; no staged graph is left."""
     import pyoxigraph as ox
     from kg.store import OWN_STAGING, STAGING
     default = {q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}

@@ -14,7 +14,7 @@ from conftest import kg
 from kg.errors import StoreError
 from kg.pipeline import build
 from kg.store import OWN_STAGING, STAGING, LocalStore, RemoteStore
-from helpers import documents_in, entailed, own_statement
+from helpers import RDF_TYPE, documents_in, entailed, own_statement
 from services import Oxigraph, oxigraph_server
 
 HEAD = "陇南市武都区城关街道2023年工作总结\n"
@@ -80,7 +80,6 @@ def test_replacing_a_document_drops_only_what_no_other_document_states(tmp_path)
 
 
 BODY = "https://w3id.org/kgcn/id/org/某县某局"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 def _stating(classes: list[str]) -> tuple[bytes, bytes]:
@@ -354,7 +353,7 @@ def test_a_batch_loads_from_its_parts_as_from_their_join(tmp_path, cuts):
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.lists(st.integers(min_value=0, max_value=40), max_size=12), max_size=30),
        st.sampled_from([2, 4, 6, 16, 128]))
-def test_shared_statements_are_given_once_each_while_remembered_and_none_lost(documents, cap):
+def test_shared_statements_given_lately_are_not_given_again_and_none_is_lost(documents, cap):
     """The writer gives the default graph a document's shared lines that it has not
     given lately: every line reaches it at least once, it remembers at most GIVEN
     lines, and while they all fit each is given once."""
