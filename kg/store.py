@@ -173,8 +173,10 @@ class LocalStore:
         this empties) that carry each document's graph and its default-graph copy;
         the bulk loader ignores triples already present, so the default graph stays
         a set. Each part is let go once the loader has read it: a batch does not lie
-        in memory a second time as one joined copy."""
-        self.ox.bulk_load(_Parts(parts), ox.RdfFormat.N_QUADS)
+        in memory a second time as one joined copy. The parser skips validating IRIs
+        (``lenient``): the graph stage made every IRI with pyoxigraph's NamedNode,
+        which validates it, and those lines are the only input here."""
+        self.ox.bulk_load(_Parts(parts), ox.RdfFormat.N_QUADS, lenient=True)
 
     def replace(self, graph: str, ntriples: bytes, own: bytes) -> None:
         """Document ``graph`` becomes ``ntriples`` (its named graph) and ``own`` (its
@@ -183,7 +185,7 @@ class LocalStore:
             staging = ox.NamedNode(graph + suffix)
             if self.ox.contains_named_graph(staging):      # left by a build that stopped
                 self.ox.remove_graph(staging)
-            self.ox.load(data, ox.RdfFormat.N_TRIPLES, to_graph=staging)
+            self.ox.load(data, ox.RdfFormat.N_TRIPLES, to_graph=staging, lenient=True)   # as in add_new
         self.ox.update(_replace_update(graph))
 
     def remove(self, graph: str) -> None:
