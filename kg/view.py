@@ -8,8 +8,11 @@ network request.
 """
 from __future__ import annotations
 
+import importlib
 import json
 import math
+import sys
+import types
 from bisect import insort
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -125,6 +128,32 @@ class _IdList(list):
         return item in self._set
 
 
+def _iframe(*args, **kwargs):
+    from IPython.display import IFrame
+    return IFrame(*args, **kwargs)
+
+
+def _pyvis_network():
+    """pyvis.network, imported without IPython where nothing has imported it: pyvis
+    takes one name from it, IFrame, for ``Network.show`` in a notebook, and IPython
+    costs 0.4 s of every page's start-up. A stand-in module serves that import and is
+    taken out again, so a later ``import IPython`` gets the real one; its IFrame
+    fetches the real class when called."""
+    if "pyvis.network" in sys.modules or "IPython" in sys.modules:
+        return importlib.import_module("pyvis.network")
+    display = types.ModuleType("IPython.display")
+    display.IFrame = _iframe
+    package = types.ModuleType("IPython")
+    package.display = display
+    sys.modules.update({"IPython": package, "IPython.display": display})
+    try:
+        return importlib.import_module("pyvis.network")
+    finally:
+        for name in ("IPython.display", "IPython"):
+            if sys.modules.get(name) in (display, package):
+                del sys.modules[name]
+
+
 def _asset(path: str) -> str:
     import pyvis
     return (Path(pyvis.__file__).parent / "templates" / "lib" / path).read_text(encoding="utf-8")
@@ -150,9 +179,8 @@ def _groups() -> dict[str, dict]:
 
 def render(nodes: dict[str, Node], edges: list, opts: ViewOptions = ViewOptions()) -> str:
     """The page for this part of the graph."""
-    from pyvis.network import Network
-
     from kg.vocab import labels
+    Network = _pyvis_network().Network
     if opts.lang not in LANGS:
         raise ViewError(f"unknown language {opts.lang!r}; choose one of: {', '.join(LANGS)}")
     degree = _degrees(edges)
@@ -427,11 +455,10 @@ def _labels(store, docs: list[str]) -> dict[str, str]:
 
 
 def preload() -> None:
-    """Import what drawing a page needs (pyvis brings IPython: about half a second),
+    """Import what drawing a page needs (networkx and pyvis: a quarter of a second),
     so a build can pay for it while its workers run rather than after them."""
-    import importlib
-    for name in ("networkx", "pyvis.network"):
-        importlib.import_module(name)
+    importlib.import_module("networkx")
+    _pyvis_network()
 
 
 def write_store_html(store, path: str | Path, opts: ViewOptions | None = None) -> tuple[int, int]:

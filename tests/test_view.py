@@ -261,3 +261,22 @@ def test_a_large_view_names_an_edge_only_while_it_is_hovered(browser, tmp_path):
     run.js("kgView.network.emit('blurNode', {node: 'n0'})")
     assert run.js("kgView.edges.get(0).label") is None
     assert run.errors() == []
+
+
+def test_the_page_is_drawn_without_importing_ipython_and_ipython_stays_whole():
+    """pyvis is imported under a stand-in for IPython.display (its only IPython
+    name, IFrame, serves notebooks): drawing a page does not import IPython, a later
+    import gets the real package, and pyvis's IFrame still makes the real one."""
+    import subprocess
+    import sys
+    code = ("import sys\n"
+            "from kg.view import render, Node\n"
+            "html = render({'a': Node('甲市', 'Place'), 'b': Node('乙县', 'Place')}, [('a', 'b', 'within')])\n"
+            "assert 'IPython' not in sys.modules, 'IPython imported'\n"
+            "import IPython.display, pyvis.network\n"
+            "assert IPython.display.__file__, 'stand-in left behind'\n"
+            "frame = pyvis.network.IFrame('page.html', 10, 10)\n"
+            "print(type(frame).__module__, 'vis-network' in html or 'vis.Network' in html)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["IPython.lib.display", "True"]
