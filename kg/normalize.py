@@ -114,13 +114,10 @@ def normalize(raw: RawDocument) -> Document:
     lines = []  # (start, end) of stripped content
     pos = 0
     for line in text.split("\n"):
-        a, b = pos, pos + len(line)
-        while a < b and text[a] == " ":
-            a += 1
-        while b > a and text[b - 1] == " ":
-            b -= 1
-        if b > a:
-            lines.append((a, b))
+        core = line.strip(" ")
+        if core:
+            a = pos + len(line) - len(line.lstrip(" "))
+            lines.append((a, a + len(core)))
         pos += len(line) + 1
     dels = []
     if lines:
