@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from functools import lru_cache
 
 from kg import gazetteer, vocab
@@ -176,8 +176,12 @@ def make_entities(r: Resolution) -> None:
     """One entity per key: the finest class its mentions give, aliases, an area's code and parent."""
     gaz = gazetteer.load()
     for key, ms in sorted(r.groups.items()):
-        classes = Counter(m.cls for m in ms)
-        fine = [c for c, _ in classes.most_common() if c != key.family and FAMILY[c] == key.family]
+        classes: dict[str, int] = {}      # (a Counter's own set-up costs more than the counting here)
+        for m in ms:
+            classes[m.cls] = classes.get(m.cls, 0) + 1
+        # most frequent first, ties in order of first mention (as Counter.most_common)
+        fine = [c for c in sorted(classes, key=classes.__getitem__, reverse=True)
+                if c != key.family and FAMILY[c] == key.family]
         cls = fine[0] if fine else key.family
         code = within = None
         if cls == "AdministrativeArea":
