@@ -43,7 +43,7 @@ class Gazetteer:
     aliases: dict[str, str]                # short form -> full name (provinces and cities)
     max_len: int
     first_two: frozenset[str] = frozenset()  # first two characters of every name, to skip fast
-    prefixes: frozenset[str] = frozenset()   # every prefix of every name, to stop extending early
+    prefixes: frozenset[str] = frozenset()   # every prefix of every name, where extending a match stops
     _areas: dict[str, tuple[Area, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def areas(self, full: str) -> tuple[Area, ...]:
@@ -79,16 +79,22 @@ class Gazetteer:
 
     def leading_places(self, name: str) -> list[str]:
         """The chain of places a name starts with: 成都市武侯区委统战部 → [成都市, 武侯区]."""
-        out, pos = [], 0
-        while pos < len(name):
-            for k in range(min(self.max_len, len(name) - pos), 1, -1):
+        out, pos, n = [], 0, len(name)
+        by_name, prefixes = self.by_name, self.prefixes
+        while pos < n:
+            # the longest name here: extended while it is still the start of some name
+            best = 0
+            for k in range(2, min(self.max_len, n - pos) + 1):
                 piece = name[pos:pos + k]
-                if piece in self.by_name and (k >= 3 or self.by_name[piece][0][1] != "town"):
-                    out.append(piece)
-                    pos += k
+                if piece not in prefixes:
                     break
-            else:
+                rows = by_name.get(piece)
+                if rows and (k >= 3 or rows[0][1] != "town"):
+                    best = k
+            if not best:
                 break
+            out.append(name[pos:pos + best])
+            pos += best
         return out
 
     def parent_of(self, area: Area) -> set[str]:

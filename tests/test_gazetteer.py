@@ -63,3 +63,42 @@ def test_an_autonomous_prefecture_named_short_is_found_in_text():
     from helpers import found
     got = found("近日，凉山州民宗委召开民族团结进步创建工作推进会。", ["gazetteer_places"])
     assert ("AdministrativeArea", "凉山彝族自治州") in got
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_NAMES = sorted(gazetteer.load().by_name)[::97]     # a spread of the data's names, every level
+
+
+def _longest_first(g, name: str) -> list[str]:
+    """The chain as defined: at each place the longest area name there (a
+    two-character one only if it is no town), tried from the longest down."""
+    out, pos = [], 0
+    while pos < len(name):
+        for k in range(min(g.max_len, len(name) - pos), 1, -1):
+            piece = name[pos:pos + k]
+            if piece in g.by_name and (k >= 3 or g.by_name[piece][0][1] != "town"):
+                out.append(piece)
+                pos += k
+                break
+        else:
+            break
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_NAMES), st.sampled_from(_NAMES).map(lambda n: n[:-1]),
+                          st.text("区县市委镇街道办事处统战部人民政府新城", min_size=1, max_size=3)), max_size=5))
+def test_leading_places_is_the_longest_name_at_each_step(parts):
+    g = gazetteer.load()
+    name = "".join(parts)
+    assert g.leading_places(name) == _longest_first(g, name)
+
+
+@pytest.mark.parametrize("name, chain", [
+    ("苏州市吴中区委宣传部", ["苏州市", "吴中区"]),
+    ("太原市小店区人民政府", ["太原市", "小店区"]),
+    ("市委统战部", []),
+])
+def test_leading_places_of_a_body(name, chain):
+    assert gazetteer.load().leading_places(name) == chain
