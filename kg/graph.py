@@ -404,7 +404,9 @@ def turtle_chunk(ntriples: str) -> bytes:
     if not ntriples:
         return b""
     lines = b"".join(sorted(ntriples.encode().splitlines(keepends=True)))   # (str.splitlines also splits at U+2028 …)
-    out = ox.serialize(ox.parse(lines, ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    # lenient: these lines are this stage's own, their IRIs made (and validated) by NamedNode
+    out = ox.serialize(ox.parse(lines, ox.RdfFormat.N_TRIPLES, lenient=True), format=ox.RdfFormat.TURTLE,
+                       prefixes=PREFIXES)
     if not out.startswith(turtle_header()):
         raise OutputError("Oxigraph's Turtle no longer opens with its prefix lines; graph.ttl cannot be joined")
     return out[len(turtle_header()):]
