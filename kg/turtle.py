@@ -118,7 +118,8 @@ def _write(parts: dict[str, Path], out, tmp: Path) -> None:
 
     from kg.graph import PREFIXES, turtle_header
     shared = io.BufferedReader(_LineReader(sorted_lines(parts["shared"], tmp)), 1 << 20)
-    ox.serialize((q.triple for q in ox.parse(shared, ox.RdfFormat.N_TRIPLES)), out,
+    # lenient: the spool holds the graph stage's own lines (IRIs made by NamedNode)
+    ox.serialize((q.triple for q in ox.parse(shared, ox.RdfFormat.N_TRIPLES, lenient=True)), out,
                  ox.RdfFormat.TURTLE, prefixes=PREFIXES)
     if out.tell() == 0:
         out.write(turtle_header())
