@@ -41,12 +41,16 @@ def gazetteer_places(ctx: Context):
     toks = ctx.tokens
     text = ctx.doc.text
     first_two = gaz.first_two
+    # every name and alias has two or more characters: most tokens start none
+    starting = [k for k, t in enumerate(toks) if text[t.start:t.start + 2] in first_two]
+    at = 0           # the next of them to look at
     i = 0
-    while i < len(toks):
-        # every name and alias has two or more characters: most tokens start none
-        if text[toks[i].start:toks[i].start + 2] not in first_two:
-            i += 1
-            continue
+    while True:
+        while at < len(starting) and starting[at] < i:
+            at += 1
+        if at == len(starting):
+            return
+        i = starting[at]
         best = None
         acc = ""
         for j in range(i, min(i + 6, len(toks))):
