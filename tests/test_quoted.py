@@ -61,3 +61,24 @@ def test_sessions_are_the_session_pattern_s_matches(text):
 ])
 def test_a_session_keeps_its_committee(text, session):
     assert ("Event", session) in {(c, n) for c, n in found(text, ["congresses"])}
+
+
+from kg.extract import quoted  # noqa: E402
+
+_SUFFIXES = sorted(s for _, classes in quoted._tail_suffixes() for s in classes)
+
+
+def _first_listed_suffix(content: str):
+    """The class by its definition: the longest listed suffix the content ends with,
+    with two or more characters of name before it."""
+    for suffix in sorted(_SUFFIXES, key=len, reverse=True):
+        if content.endswith(suffix) and len(content) > len(suffix) + 1:
+            return dict(s for _, c in quoted._tail_suffixes() for s in c.items())[suffix]
+    return None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text("东西南北山水同心和美", max_size=4), st.sampled_from(_SUFFIXES), st.sampled_from(["", "之", "中心", "基地"]))
+def test_a_quoted_names_class_is_that_of_its_longest_listed_suffix(head, suffix, tail):
+    content = head + suffix + tail
+    assert quoted._tail_class(content) == _first_listed_suffix(content)

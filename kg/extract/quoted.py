@@ -58,17 +58,23 @@ def _formulas() -> list[re.Pattern]:
 def _tail_class(content: str) -> str | None:
     """Class from a quoted name's own last word: “台胞台属之家” is a Base,
     “…第六届论坛” an Event."""
-    for suffix, cls in _tail_suffixes():
-        if content.endswith(suffix) and len(content) > len(suffix) + 1:
-            return cls
+    for n, classes in _tail_suffixes():      # the longest suffix first
+        if len(content) > n + 1:
+            cls = classes.get(content[-n:])
+            if cls:
+                return cls
     return None
 
 
 @lru_cache(maxsize=1)
-def _tail_suffixes() -> tuple[tuple[str, str], ...]:
+def _tail_suffixes() -> tuple[tuple[int, dict[str, str]], ...]:
+    """(length, {suffix: class}) from the longest suffixes down."""
     table, _ = _quoted()
     names = {r[0]: r[1] for r in read_table("names.tsv") if r[1] in ("Base", "Event", "Program", "Project")}
-    return tuple((x, table.get(x) or names[x]) for x in sorted(set(table) | set(names), key=len, reverse=True))
+    by_length: dict[int, dict[str, str]] = {}
+    for x in set(table) | set(names):
+        by_length.setdefault(len(x), {})[x] = table.get(x) or names[x]
+    return tuple(sorted(by_length.items(), reverse=True))
 
 
 @register("quoted_names", produces="mentions", priority=4)
