@@ -65,7 +65,8 @@ def test_a_session_keeps_its_committee(text, session):
 
 from kg.extract import quoted  # noqa: E402
 
-_SUFFIXES = sorted(s for _, classes in quoted._tail_suffixes() for s in classes)
+_CLASSES = {s: c for _, classes in quoted._tail_suffixes() for s, c in classes.items()}
+_SUFFIXES = sorted(_CLASSES)
 
 
 def _first_listed_suffix(content: str):
@@ -73,7 +74,7 @@ def _first_listed_suffix(content: str):
     with two or more characters of name before it."""
     for suffix in sorted(_SUFFIXES, key=len, reverse=True):
         if content.endswith(suffix) and len(content) > len(suffix) + 1:
-            return dict(s for _, c in quoted._tail_suffixes() for s in c.items())[suffix]
+            return _CLASSES[suffix]
     return None
 
 

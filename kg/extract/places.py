@@ -3,6 +3,7 @@ lists, and the words that stand for a document's own area (我区, 全市)."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
 
 from kg import gazetteer
@@ -43,13 +44,8 @@ def gazetteer_places(ctx: Context):
     first_two = gaz.first_two
     # every name and alias has two or more characters: most tokens start none
     starting = [k for k, t in enumerate(toks) if text[t.start:t.start + 2] in first_two]
-    at = 0           # the next of them to look at
     i = 0
-    while True:
-        while at < len(starting) and starting[at] < i:
-            at += 1
-        if at == len(starting):
-            return
+    while (at := bisect_left(starting, i)) < len(starting):
         i = starting[at]
         best = None
         acc = ""
