@@ -9,10 +9,13 @@ by every later process, lazily, on first use.
 """
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import marshal
 import os
 import zipfile
+from array import array
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -44,6 +47,9 @@ class Gazetteer:
     max_len: int
     first_two: frozenset[str] = frozenset()  # first two characters of every name, to skip fast
     prefixes: frozenset[str] = frozenset()   # every prefix of every name, where extending a match stops
+    # the names and short forms ``is_area_name`` accepts, so that the extractors ask
+    # one set (they ask for every token that could start a name)
+    area_names: frozenset[str] = frozenset()
     _areas: dict[str, tuple[Area, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def areas(self, full: str) -> tuple[Area, ...]:
@@ -56,8 +62,7 @@ class Gazetteer:
     def is_area_name(self, word: str) -> bool:
         """``word`` names an area (遵义, 大同), not a two-character town the data lists
         by a common word (社区)."""
-        areas = self.lookup(word)
-        return bool(areas) and len(word) >= 2 and (len(word) >= 3 or areas[0].level != "town")
+        return word in self.area_names
 
     def lookup(self, name: str) -> tuple[Area, ...]:
         if name in self.by_name:
@@ -184,18 +189,19 @@ def _short_forms(rows: list[tuple]) -> dict[str, str]:
     return out
 
 
-_CACHE_VERSION = 4
+_CACHE_VERSION = 5
 
 
 def _index() -> list:
-    """[by_name, aliases, max_len, first_two, prefixes] as plain data, for ``Gazetteer``."""
+    """[by_name, aliases, max_len, first_two, prefixes, area_names] as plain data, for ``Gazetteer``."""
     rows, aliases = _rows()
     by_name: dict[str, list[tuple]] = {}
     for row in rows:
         by_name.setdefault(row[0], []).append(row)
     names = list(by_name) + list(aliases)
-    return [{k: tuple(v) for k, v in by_name.items()}, aliases, max(map(len, names)),
-            sorted({n[:2] for n in names}), sorted({n[:k] for n in names for k in range(1, len(n) + 1)})]
+    by_name = {k: tuple(v) for k, v in by_name.items()}
+    return [by_name, aliases, max(map(len, names)), sorted({n[:2] for n in names}),
+            sorted({n[:k] for n in names for k in range(1, len(n) + 1)}), sorted(_area_names(by_name, aliases))]
 
 
 def _cached_index() -> list:
@@ -232,19 +238,58 @@ def _cached(filename: str, build):
     return index
 
 
-def _village_names() -> list:
-    return [sorted({line.strip().split("\t")[0] for line in _data_lines() if line.startswith("\t\t\t\t")})]
+def _village_hashes() -> list:
+    """The sorted 8-byte hashes of the village and community names, as one byte
+    string (a few milliseconds to load; the names themselves take a tenth of a
+    second, paid by every worker)."""
+    names = {line.strip().split("\t")[0] for line in _data_lines() if line.startswith("\t\t\t\t")}
+    return [array("Q", sorted(map(_name_hash, names))).tobytes()]
+
+
+def _name_hash(name: str) -> int:
+    return int.from_bytes(hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+class NameSet:
+    """A set of names held as their sorted 64-bit hashes: ``name in names`` is
+    exact but for a chance of 1 in 10^13 that a name not in the set shares the hash
+    of one in it."""
+
+    def __init__(self, hashes: bytes):
+        self._hashes = array("Q")
+        self._hashes.frombytes(hashes)
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        h = _name_hash(name)
+        i = bisect_left(self._hashes, h)
+        return i < len(self._hashes) and self._hashes[i] == h
+
+    def __len__(self) -> int:
+        return len(self._hashes)
 
 
 @lru_cache(maxsize=1)
-def villages() -> frozenset[str]:
+def villages() -> NameSet:
     """The names of villages and communities (the data's fifth level, 300,000 of
     them, 30 MB), read on first use: a name the suffix grammar finds (某某村, 某某社区)
     is a real one when it is here."""
-    return frozenset(_cached("villages.marshal", _village_names)[0])
+    return NameSet(_cached("villages.marshal", _village_hashes)[0])
 
 
 @lru_cache(maxsize=1)
 def load() -> Gazetteer:
-    by_name, aliases, max_len, first_two, prefixes = _cached_index()
-    return Gazetteer(by_name, aliases, max_len, frozenset(first_two), frozenset(prefixes))
+    by_name, aliases, max_len, first_two, prefixes, area_names = _cached_index()
+    return Gazetteer(by_name, aliases, max_len, frozenset(first_two), frozenset(prefixes), frozenset(area_names))
+
+
+def _area_names(by_name: dict[str, tuple[tuple, ...]], aliases: dict[str, str]) -> frozenset[str]:
+    """Names of areas, full or short, of two or more characters; a two-character
+    one only if it is no town's (the data lists towns by common words: 社区)."""
+    out = set()
+    for name in (*by_name, *aliases):
+        rows = by_name.get(name) or by_name.get(aliases.get(name, ""), ())
+        if rows and (len(name) >= 3 or len(name) == 2 and rows[0][1] != "town"):
+            out.add(name)
+    return frozenset(out)

@@ -102,3 +102,38 @@ def test_leading_places_is_the_longest_name_at_each_step(parts):
 ])
 def test_leading_places_of_a_body(name, chain):
     assert gazetteer.load().leading_places(name) == chain
+
+
+def test_area_names_are_the_names_lookup_finds_and_is_area_name_accepts():
+    """The precomputed set against its definition, over every full name and short
+    form, what they start with, and words around them."""
+    g = gazetteer.load()
+    words = set(g.by_name) | set(g.aliases)
+    words |= {w[:-1] for w in words} | {w + "区" for w in list(words)[::50]} | {"社区", "区", "", "市委", "发展"}
+    for w in words:
+        areas = g.lookup(w)
+        assert (w in g.area_names) == (bool(areas) and len(w) >= 2 and (len(w) >= 3 or areas[0].level != "town")), w
+
+
+@pytest.mark.parametrize("word, area", [
+    ("黔东南州", True), ("延边", True), ("赣州", True), ("西湖区", True),
+    ("社区", False), ("东城", False), ("发展", False), ("州", False),
+])
+def test_is_area_name(word, area):
+    assert gazetteer.load().is_area_name(word) is area
+
+
+def test_village_names_are_held_as_hashes_and_found_exactly():
+    names = sorted({line.strip().split("\t")[0] for line in gazetteer._data_lines() if line.startswith("\t\t\t\t")})
+    held = gazetteer.villages()
+    assert len(held) == len(names)
+    assert all(n in held for n in names)
+    others = [n + "村" for n in names[::301]] + [n[:-1] for n in names[::301]] + ["", "村", "社区", "某某村"]
+    listed = set(names)
+    assert not any(o in held for o in others if o not in listed)
+    assert 3 not in held and None not in held
+
+
+@pytest.mark.parametrize("name, held", [("双塘村", True), ("城关社区", True), ("样板社区", False), ("线上社区", False)])
+def test_is_a_village(name, held):
+    assert (name in gazetteer.villages()) is held

@@ -11,19 +11,16 @@ from kg.extract import Context, Words, read_table, register, word_set
 from kg.extract.names import _is_generic
 
 
-def _place_ok(gaz, name: str, skip) -> bool:
-    return name not in skip and gaz.is_area_name(name)
-
-
 def _char_chain(gaz, text: str, pos: int, skip) -> list[str]:
     """Places that follow each other from ``pos``, longest first at each step
     (信阳新县 → 信阳, 新县), whatever the tokens say."""
     chain = []
-    while pos < len(text) and text[pos:pos + 2] in gaz.first_two:
+    first_two, prefixes, names, n = gaz.first_two, gaz.prefixes, gaz.area_names, len(text)
+    while pos < n and text[pos:pos + 2] in first_two:
         best, k = None, 2
-        while pos + k <= len(text) and text[pos:pos + k] in gaz.prefixes:
-            if _place_ok(gaz, text[pos:pos + k], skip):
-                best = text[pos:pos + k]
+        while pos + k <= n and (piece := text[pos:pos + k]) in prefixes:
+            if piece in names and piece not in skip:
+                best = piece
             k += 1
         if best is None:
             break
@@ -41,7 +38,7 @@ def gazetteer_places(ctx: Context):
     skip = word_set("places.tsv")
     toks = ctx.tokens
     text = ctx.doc.text
-    first_two = gaz.first_two
+    first_two, names = gaz.first_two, gaz.area_names
     # every name and alias has two or more characters: most tokens start none
     starting = [k for k, t in enumerate(toks) if text[t.start:t.start + 2] in first_two]
     i = 0
@@ -53,7 +50,7 @@ def gazetteer_places(ctx: Context):
             acc += toks[j].text
             if acc not in gaz.prefixes:
                 break
-            if _place_ok(gaz, acc, skip):
+            if acc in names and acc not in skip:
                 best = j
         chain = _char_chain(gaz, text, toks[i].start, skip)
         chain_end = toks[i].start + sum(map(len, chain))
