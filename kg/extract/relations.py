@@ -69,6 +69,7 @@ class Sentence:
         self.starts = [m.start for m in mentions]
         text = ctx.doc.text
         self.clauses = [self.s.start] + [m.end() for m in _CLAUSE.finditer(text, self.s.start, self.s.end)]
+        self._opens: dict[tuple[int, int], bool] = {}   # every figure and cue of a clause asks again
 
     def clause_start(self, pos: int) -> int:
         # by bisection: a long line of many clauses would make a scan quadratic
@@ -81,9 +82,14 @@ class Sentence:
     def opens_clause(self, start: int, m: Mention, at: int | None = None) -> bool:
         """Only time words, numbers and adverbs stand between the clause start and m
         (or its address, starting at ``at``)."""
-        text = self.ctx.doc.text
         end = m.start if at is None else at
-        gap = text[start:end]
+        got = self._opens.get((start, end))
+        if got is None:
+            got = self._opens[(start, end)] = self._only_openers(start, end)
+        return got
+
+    def _only_openers(self, start: int, end: int) -> bool:
+        gap = self.ctx.doc.text[start:end]
         for p in _periods():
             gap = p.sub("", gap)
         gap = _OPENER_WORDS.sub("", gap)
