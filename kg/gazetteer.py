@@ -45,12 +45,18 @@ class Gazetteer:
     by_name: dict[str, tuple[tuple, ...]]
     aliases: dict[str, str]                # short form -> full name (provinces and cities)
     max_len: int
-    first_two: frozenset[str] = frozenset()  # first two characters of every name, to skip fast
-    prefixes: frozenset[str] = frozenset()   # every prefix of every name, where extending a match stops
+    first_two: frozenset[str]    # first two characters of every name, to skip fast
+    prefixes: frozenset[str]     # every prefix of every name, where extending a match stops
     # the names and short forms ``is_area_name`` accepts, so that the extractors ask
     # one set (they ask for every token that could start a name)
-    area_names: frozenset[str] = frozenset()
+    area_names: frozenset[str]
     _areas: dict[str, tuple[Area, ...]] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def from_index(cls, index: list) -> Gazetteer:
+        """The gazetteer of ``_index()``'s plain data (as the cache holds it)."""
+        by_name, aliases, max_len, first_two, prefixes, area_names = index
+        return cls(by_name, aliases, max_len, frozenset(first_two), frozenset(prefixes), frozenset(area_names))
 
     def areas(self, full: str) -> tuple[Area, ...]:
         """The areas whose full name is ``full``."""
@@ -85,7 +91,7 @@ class Gazetteer:
     def leading_places(self, name: str) -> list[str]:
         """The chain of places a name starts with: 成都市武侯区委统战部 → [成都市, 武侯区]."""
         out, pos, n = [], 0, len(name)
-        by_name, prefixes = self.by_name, self.prefixes
+        by_name, prefixes, names = self.by_name, self.prefixes, self.area_names
         while pos < n:
             # the longest name here: extended while it is still the start of some name
             best = 0
@@ -93,8 +99,7 @@ class Gazetteer:
                 piece = name[pos:pos + k]
                 if piece not in prefixes:
                     break
-                rows = by_name.get(piece)
-                if rows and (k >= 3 or rows[0][1] != "town"):
+                if piece in by_name and piece in names:    # a full name, no common word
                     best = k
             if not best:
                 break
@@ -204,6 +209,17 @@ def _index() -> list:
             sorted({n[:k] for n in names for k in range(1, len(n) + 1)}), sorted(_area_names(by_name, aliases))]
 
 
+def _area_names(by_name: dict[str, tuple[tuple, ...]], aliases: dict[str, str]) -> frozenset[str]:
+    """Names of areas, full or short, of two or more characters; a two-character
+    one only if it is no town's (the data lists towns by common words: 社区)."""
+    out = set()
+    for name in (*by_name, *aliases):
+        rows = by_name.get(name) or by_name.get(aliases.get(name, ""), ())
+        if rows and (len(name) >= 3 or len(name) == 2 and rows[0][1] != "town"):
+            out.add(name)
+    return frozenset(out)
+
+
 def _cached_index() -> list:
     """``_index()``, from the cache file when it was written from the same data file."""
     return _cached("gazetteer.marshal", _index)
@@ -280,16 +296,4 @@ def villages() -> NameSet:
 
 @lru_cache(maxsize=1)
 def load() -> Gazetteer:
-    by_name, aliases, max_len, first_two, prefixes, area_names = _cached_index()
-    return Gazetteer(by_name, aliases, max_len, frozenset(first_two), frozenset(prefixes), frozenset(area_names))
-
-
-def _area_names(by_name: dict[str, tuple[tuple, ...]], aliases: dict[str, str]) -> frozenset[str]:
-    """Names of areas, full or short, of two or more characters; a two-character
-    one only if it is no town's (the data lists towns by common words: 社区)."""
-    out = set()
-    for name in (*by_name, *aliases):
-        rows = by_name.get(name) or by_name.get(aliases.get(name, ""), ())
-        if rows and (len(name) >= 3 or len(name) == 2 and rows[0][1] != "town"):
-            out.add(name)
-    return frozenset(out)
+    return Gazetteer.from_index(_cached_index())
