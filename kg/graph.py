@@ -151,6 +151,7 @@ def _n(iri: str) -> str:
 
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 _TYPED = {t: f"^^<{XSD}{t}>" for t in ("boolean", "integer", "decimal", "gYear")}
+_INT = _TYPED["integer"]
 TYPE, PREF, ALT, LABEL, DERIVED = (f"<{RDF}type>", f"<{SKOS}prefLabel>", f"<{SKOS}altLabel>", f"<{RDFS}label>",
                                    f"<{PROV}wasDerivedFrom>")
 
@@ -195,31 +196,46 @@ def triples(x: Extraction) -> tuple[list[str], list[str], list[str]]:
     sentence = _sentences(x.doc.id)
     used: set[int] = set()       # the sentences something points at
     starts = [s.start for s in x.sentences]
+    # the statements about the document's own nodes are written straight to ``own``
+    # (what add would decide for them), a block per node where the node is new
+    mentioned = f" {_t('mentionedIn')} "
     for e in x.entities:
-        _entity(e, add, g)
+        n = _entity(e, named, entailed, own, g)
         for si in sorted({x.sentences[max(bisect_right(starts, a) - 1, 0)].index for a, _ in e.mentions}):
-            add(_e(e.key), _t("mentionedIn"), sentence(si))
+            own.append(f"{n}{mentioned}{sentence(si)} .\n")
             used.add(si)
     for r in x.relations:
-        _assertion(r, g, sentence, add)
+        _assertion(r, g, sentence, add, own)
         used.add(r.provenance.sentence)
     for i, m in enumerate(x.metrics):
-        _metric(f"<{g[1:-1]}/metric/{i}>", m, sentence, add, x.doc.source_text)
+        own.append(_metric(f"<{g[1:-1]}/metric/{i}>", m, sentence, x.doc.source_text))
         used.add(m.provenance.sentence)
+    _sentence_nodes(x, g, sentence, sorted(used), own)
+    return named, own, entailed
+
+
+@lru_cache(maxsize=1)
+def _own_terms() -> dict[str, str]:
+    """' <predicate> ' of each statement written about a document's own nodes."""
+    return {k: f" {_t(k)} " for k in ("inDocument", "text", "start", "end", "index", "page", "sourceText", "rule",
+                                      "confidence", "periodStart", "periodEnd")}
+
+
+def _sentence_nodes(x: Extraction, g: str, sentence, used: list[int], own: list[str]) -> None:
+    """The sentences something points at: text as written (traditional stays so), offsets, page."""
+    t = _own_terms()
+    classes = [f" {TYPE} {c} .\n" for c in _types(vocab.term("Sentence"))]
     sent_of = {s.index: s for s in x.sentences}
-    for si in sorted(used):
+    doc = x.doc
+    for si in used:
         s = sent_of[si]
         n = sentence(si)
-        _typed(add, n, vocab.term("Sentence"))
-        add(n, _t("inDocument"), g)
-        add(n, _t("text"), _zh(x.doc.source_text(s.start, s.end)))   # as written: traditional stays so
-        add(n, _t("start"), _lit(s.start))
-        add(n, _t("end"), _lit(s.end))
-        add(n, _t("index"), _lit(s.index))
-        page = x.doc.page(s.start)
-        if page is not None:
-            add(n, _t("page"), _lit(page))
-    return named, own, entailed
+        page = doc.page(s.start)
+        own.append(f"{n}{n.join(classes)}{n}{t['inDocument']}{g} .\n"
+                   f"{n}{t['text']}{_zh(doc.source_text(s.start, s.end))} .\n"
+                   f"{n}{t['start']}\"{s.start}\"{_INT} .\n{n}{t['end']}\"{s.end}\"{_INT} .\n"
+                   f"{n}{t['index']}\"{s.index}\"{_INT} .\n"
+                   + (f"{n}{t['page']}\"{page}\"{_INT} .\n" if page is not None else ""))
 
 
 def _sentences(doc_id: str):
@@ -248,7 +264,7 @@ def _document(doc, g: str, add) -> None:
     add(g, _t("characters"), _lit(len(doc.text)))
 
 
-def _assertion(r, g: str, sentence, add) -> None:
+def _assertion(r, g: str, sentence, add, own: list[str]) -> None:
     """A relation triple and its kg:Assertion node (rule, confidence, sentence)."""
     s, o = _e(r.subject), _e(r.object)
     p, *above = _props(r.predicate)
@@ -258,33 +274,33 @@ def _assertion(r, g: str, sentence, add) -> None:
     pv = r.provenance
     h = hashlib.sha1(f"{s[1:-1]}|{r.predicate}|{o[1:-1]}|{pv.sentence}|{pv.rule}".encode()).hexdigest()[:16]
     a = f"<{g[1:-1]}/assertion/{h}>"
-    _typed(add, a, vocab.term("Assertion"))
-    add(a, f"<{RDF}subject>", s)
-    add(a, f"<{RDF}predicate>", p)
-    add(a, f"<{RDF}object>", o)
-    add(a, DERIVED, sentence(pv.sentence))
-    add(a, _t("rule"), _str(pv.rule))
-    add(a, _t("confidence"), _lit(float(pv.confidence)))
+    t = _own_terms()
+    # line by line: two relations may share their assertion node (and all but the confidence)
+    own.extend(f"{a} {TYPE} {c} .\n" for c in _types(vocab.term("Assertion")))
+    own += (f"{a} <{RDF}subject> {s} .\n", f"{a} <{RDF}predicate> {p} .\n", f"{a} <{RDF}object> {o} .\n",
+            f"{a} {DERIVED} {sentence(pv.sentence)} .\n", f"{a}{t['rule']}{_str(pv.rule)} .\n",
+            f"{a}{t['confidence']}{_lit(float(pv.confidence))} .\n")
     if r.predicate == "memberOf" and r.post:
         _membership(s, o, r.post, r.post_text, sentence(pv.sentence), add)
 
 
-def _metric(n: str, m, sentence, add, source_text) -> None:
+def _metric(n: str, m, sentence, source_text) -> str:
+    """A metric node's statements (its IRI is new: one block)."""
     # a metric keeps its one type: scorers and users count metric nodes by their
     # type statements, so a second type (schema:QuantitativeValue) would count it twice
-    add(n, TYPE, _t("Metric"))
+    t = _own_terms()
+    out = [f"{n} {TYPE} {_t('Metric')} .\n"]
     for prop, term in _statistic_terms(m):
         if term is not None:
-            add(n, _t(prop), term)
+            out.append(f"{n} {_t(prop)} {term} .\n")
     if m.years:
-        add(n, _t("periodStart"), f'"{int(m.years[0])}"' + _TYPED["gYear"])
-        add(n, _t("periodEnd"), f'"{int(m.years[1])}"' + _TYPED["gYear"])
-    add(n, _t("sourceText"), _zh(source_text(m.start, m.end)))
-    add(n, _t("start"), _lit(m.start))
-    add(n, _t("end"), _lit(m.end))
-    add(n, DERIVED, sentence(m.provenance.sentence))
-    add(n, _t("rule"), _str(m.provenance.rule))
-    add(n, _t("confidence"), _lit(float(m.provenance.confidence)))
+        out.append(f"{n}{t['periodStart']}\"{int(m.years[0])}\"{_TYPED['gYear']} .\n"
+                   f"{n}{t['periodEnd']}\"{int(m.years[1])}\"{_TYPED['gYear']} .\n")
+    out.append(f"{n}{t['sourceText']}{_zh(source_text(m.start, m.end))} .\n"
+               f"{n}{t['start']}\"{m.start}\"{_INT} .\n{n}{t['end']}\"{m.end}\"{_INT} .\n"
+               f"{n} {DERIVED} {sentence(m.provenance.sentence)} .\n{n}{t['rule']}{_str(m.provenance.rule)} .\n"
+               f"{n}{t['confidence']}{_lit(float(m.provenance.confidence))} .\n")
+    return "".join(out)
 
 
 def _statistic_terms(m) -> tuple[tuple[str, str | None], ...]:
@@ -316,22 +332,27 @@ def _membership(person: str, org: str, post: str, post_text: str, sentence: str,
     add(role, PREF, _zh(post))
 
 
-def _entity(e: Entity, add, g: str) -> None:
+def _entity(e: Entity, named: list[str], entailed: list[str], own: list[str], g: str) -> str:
+    """An entity's statements, and its IRI. Entity IRIs never extend a document's,
+    so all but its wasDerivedFrom the document are the named graph's (what add
+    would decide, without asking it per line)."""
     n = _e(e.key)
-    _typed(add, n, vocab.term(e.cls))
-    add(n, PREF, _zh(e.name))
-    for a in e.aliases:
-        add(n, ALT, _zh(a))
-    for ex in e.extractors:
-        add(n, _t("extractedBy"), _str(ex))
-    add(n, _t("confidence"), _lit(float(e.confidence)))
-    add(n, DERIVED, g)
+    stated, *above = _types(vocab.term(e.cls))
+    named.append(f"{n} {TYPE} {stated} .\n")
+    entailed.extend(f"{n} {TYPE} {c} .\n" for c in above)
+    named.append(f"{n} {PREF} {_zh(e.name)} .\n")
+    named.extend(f"{n} {ALT} {_zh(a)} .\n" for a in e.aliases)
+    by = _t("extractedBy")
+    named.extend(f"{n} {by} {_str(ex)} .\n" for ex in e.extractors)
+    named.append(f"{n} {_t('confidence')} {_lit(float(e.confidence))} .\n")
+    own.append(f"{n} {DERIVED} {g} .\n")
     if e.code:
-        add(n, _t("divisionCode"), _str(e.code))
+        named.append(f"{n} {_t('divisionCode')} {_str(e.code)} .\n")
     if e.within is not None:
-        add(n, _t("gazetteerWithin"), _e(e.within))
+        named.append(f"{n} {_t('gazetteerWithin')} {_e(e.within)} .\n")
     if e.key.scope:
-        add(n, _t("namedWithin"), _e(EntityKey("Place", e.key.scope)))
+        named.append(f"{n} {_t('namedWithin')} {_e(EntityKey('Place', e.key.scope))} .\n")
+    return n
 
 
 # ---------------------------------------------------------------- per document
