@@ -2,6 +2,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kg import normalize as _normalize
 from kg.model import RawDocument
 from kg.normalize import normalize, split_sentences
 
@@ -53,6 +54,14 @@ def test_every_normalized_char_maps_back_to_its_raw_char(pieces):
         widened = ord(r) >= 0xFF01 and chr(ord(r) - 0xFEE0) == ch
         replaced = r in ',;:!?"' and ch in "，；：！？“”" or (r in "“”" and ch in "“”")
         assert same or widened or replaced, (raw, i, ch, r)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(sorted({chr(c) for c in _normalize._TABLE} | set("统战，, \n\"１a"))) | st.characters(),
+               max_size=80))
+def test_the_one_for_one_replacements_are_the_tables(text):
+    # the table is applied by a pattern of its characters: it must do what translate does
+    assert _normalize._CHANGED.sub(lambda m: _normalize._TO[m.group()], text) == text.translate(_normalize._TABLE)
 
 
 @settings(max_examples=1000, deadline=None)
