@@ -114,12 +114,26 @@ def _counted_noun(ctx: Context, end: int) -> str:
     return noun if 2 <= len(noun) <= 10 else ""
 
 
+def _before(p: re.Pattern, whole: list[re.Match], text: str, start: int, pos: int) -> list[re.Match]:
+    """What ``p.finditer(text, start, pos)`` finds, from its matches over the whole
+    sentence (``whole``; a sentence of several figures is scanned once, not once a
+    figure). A match that ends by ``pos`` is the one the shorter scan finds too (the
+    patterns look at no text beyond what they match); from the first that runs past
+    ``pos``, the scan is made again up to ``pos``."""
+    ends = [x.end() for x in whole]
+    k = bisect_right(ends, pos)
+    if k == len(whole) or whole[k].start() >= pos:
+        return whole[:k]
+    return whole[:k] + list(p.finditer(text, whole[k].start(), pos))
+
+
 @register("statistics", produces="metrics", requires=("sentences", "mentions"))
 def statistics(ctx: Context):
     from kg.extract.relations import Sentence
     table, pat, periods = _units()
     text = ctx.doc.text
     sentences: dict[int, Sentence] = {}
+    in_sentence: dict[int, list[list[re.Match]]] = {}    # each period pattern's matches over the sentence
     for m in pat.finditer(text):
         e = m.end()
         before = text[max(0, m.start() - 1):m.start()]
@@ -144,8 +158,10 @@ def statistics(ctx: Context):
         approx = bool(m.group("more") or m.group("more2") or m.group("hi") or m.group("post") in ("左右", "以上", "余")
                       or m.group("pre") in ("约", "近", "超过", "超", "逾", "多达"))
         sent = ctx.sentence_at(m.start())
+        if sent.index not in in_sentence:
+            in_sentence[sent.index] = [list(p.finditer(text, sent.start, sent.end)) for p in periods]
         # the nearest period before the figure, not a comparison base (较2016年增长)
-        found = [pm for p in periods for pm in p.finditer(text, sent.start, m.start())
+        found = [pm for p, ms in zip(periods, in_sentence[sent.index]) for pm in _before(p, ms, text, sent.start, m.start())
                  if text[max(0, pm.start() - 1):pm.start()] not in ("较", "比", "于")]
         period = max(found, key=lambda pm: (pm.start(), -pm.end())).group() if found else None
         # the entity a figure describes is its clause's subject (or the topic the
