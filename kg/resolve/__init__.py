@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from kg.extract import Context
-from kg.model import Entity, EntityKey, Extraction, Mention, Metric, Provenance, Relation
+from kg.model import Entity, EntityKey, Extraction, Mention, Metric, Provenance, Relation, key_order
 
 ACTOR_CLASSES = ("PartyOrganization", "GovernmentAgency", "MassOrganization", "DemocraticParty",
                  "Organization", "AdministrativeArea")
@@ -123,5 +123,6 @@ def _with_requirements(names: set[str]) -> list[str]:
 def resolve(ctx: Context) -> Extraction:
     r = resolution(ctx)
     return Extraction(ctx.doc, ctx.sentences, tuple(ctx.mentions), tuple(r.entities),
-                      tuple(sorted(r.relations, key=lambda x: (x.provenance.sentence, x.predicate, x.subject, x.object))),
+                      tuple(sorted(r.relations, key=lambda x: (x.provenance.sentence, x.predicate,
+                                                               key_order(x.subject), key_order(x.object)))),
                       tuple(r.metrics), r.context)

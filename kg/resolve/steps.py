@@ -8,7 +8,7 @@ from functools import lru_cache
 from kg import gazetteer, vocab
 from kg.extract import Context, read_table
 from kg.extract.relations import Sentence as RelSentence
-from kg.model import FAMILY, Entity, EntityKey, Mention, Metric, Relation
+from kg.model import FAMILY, Entity, EntityKey, Mention, Metric, Relation, key_order
 from kg.naming import _QUOTE_CORE, area_for, canonical, core_key, full_form, is_short_form, own_words, party_name
 from kg.periods import document_year, period_years
 from kg.resolve import ACTOR_CLASSES, Resolution, step
@@ -175,7 +175,7 @@ def program_names(r: Resolution) -> None:
 def make_entities(r: Resolution) -> None:
     """One entity per key: the finest class its mentions give, aliases, an area's code and parent."""
     gaz = gazetteer.load()
-    for key, ms in sorted(r.groups.items()):
+    for key, ms in sorted(r.groups.items(), key=lambda kv: key_order(kv[0])):
         classes: dict[str, int] = {}      # (a Counter's own set-up costs more than the counting here)
         for m in ms:
             classes[m.cls] = classes.get(m.cls, 0) + 1
