@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import gc
-import itertools
 import os
 import signal
 import sys
@@ -14,15 +13,14 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from tqdm import tqdm
 
-from kg import children, faults, graph, ingest, memory, turtle
+from kg import faults, graph, ingest, turtle, workers
 from kg.counts import StoreCounts, distinct_keys, store_counts
 from kg.errors import ClusterError, InputError, NothingToBuildError
 from kg.extract import run as run_extractors
@@ -122,62 +120,12 @@ def _bar(total: int, desc: str, progress: bool | None):
                 file=sys.stderr)
 
 
-def _in_process_pool(func, names: list[str], jobs: int):
-    """Results of ``func`` over ``names`` as they finish, at most a few per worker in
-    flight so finished work does not pile up. However the build ends (an error,
-    Ctrl-C, the caller closing the stream), no worker outlives it."""
-    if jobs == 1 or len(names) <= 1:
-        for n in names:
-            yield func(n)
-        return
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(names)), initializer=_worker_start,
-                               initargs=(os.getpid(),))
-    try:
-        todo, running = iter(names), set()
-        for n in itertools.islice(todo, jobs * 4):
-            running.add(pool.submit(func, n))
-        while running:
-            done, running = wait(running, return_when=FIRST_COMPLETED)
-            for f in done:
-                try:
-                    yield f.result()
-                except BrokenProcessPool as e:
-                    raise ClusterError(f"a worker process died ({e}); documents written so far are whole, "
-                                       "build again to add the rest") from e
-                nxt = next(todo, None)
-                if nxt is not None:
-                    running.add(pool.submit(func, nxt))
-    except BaseException:
-        _stop(pool)
-        raise
-    pool.shutdown(wait=True)
-
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """End the workers now, not after the documents they are on (which could take
-    the whole --doc-timeout). The executor has no public way before Python 3.14."""
-    procs = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for p in procs:
-        p.kill()
-    for p in procs:
-        p.join(5)
-
-
-def _worker_start(parent: int) -> None:
-    """A worker leaves Ctrl-C to the build (which stops it) and ends when the build
-    process is gone, however it went."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    children.end_with(parent)
-    memory.return_freed_memory()     # a forked worker has it already; a spawned one does not
-
-
 def document_graphs(paths: Iterable[str | Path], jobs: int | None = None):
     """(files' DocumentGraphs as they finish, problems): stages 1–6 in worker
     processes up to each document's N-Quads, as ``build`` runs them, without a store."""
     files, problems = ingest.discover(paths)
     jobs = max(1, jobs or os.cpu_count() or 1)
-    return _in_process_pool(graph_of_file, files, jobs), problems
+    return workers.results(graph_of_file, files, jobs), problems
 
 
 def extract_many(paths: Iterable[str | Path], jobs: int | None = None, progress: bool | None = None):
@@ -186,7 +134,7 @@ def extract_many(paths: Iterable[str | Path], jobs: int | None = None, progress:
     jobs = max(1, jobs or os.cpu_count() or 1)
     bar = _bar(len(files), "extract", progress)
     results = {}
-    for r in _in_process_pool(_indexed_extract, list(enumerate(files)), jobs):
+    for r in workers.results(_indexed_extract, list(enumerate(files)), jobs):
         results[r[0]] = r[1]
         bar.update()
     bar.close()
@@ -521,7 +469,7 @@ def _stream(names: list[InputFile], jobs: int | None, scheduler: str | None, bud
         from kg.cluster import connect, document_graphs
         return document_graphs(names, connect(scheduler), scheduler, as_turtle)
     work = functools.partial(graph_of_file, budget=budget, as_turtle=as_turtle)
-    return _in_process_pool(work, names, max(1, jobs or os.cpu_count() or 1))
+    return workers.results(work, names, max(1, jobs or os.cpu_count() or 1))
 
 
 def _finish_store(store, rep: BuildReport, out: Path | None, html: bool,
