@@ -28,12 +28,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from typing import BinaryIO
 from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import faults, vocab
+from kg import faults, memory, vocab
 from kg.graph import DERIVED, TYPE
 from kg.errors import QueryError, StoreError
 
@@ -168,15 +169,22 @@ class LocalStore:
             if g.value.endswith((STAGING, OWN_STAGING)):
                 self.ox.remove_graph(g)
 
-    def add_new(self, parts: list[bytes]) -> None:
-        """Documents the store does not hold yet, as N-Quads (in ``parts``, which
-        this empties) that carry each document's graph and its default-graph copy;
-        the bulk loader ignores triples already present, so the default graph stays
-        a set. Each part is let go once the loader has read it: a batch does not lie
-        in memory a second time as one joined copy. The parser skips validating IRIs
-        (``lenient``): the graph stage made every IRI with pyoxigraph's NamedNode,
-        which validates it, and those lines are the only input here."""
-        self.ox.bulk_load(_Parts(parts), ox.RdfFormat.N_QUADS, lenient=True)
+    def add_new(self, source: list[bytes] | BinaryIO) -> None:
+        """Documents the store does not hold yet, as N-Quads that carry each
+        document's graph and its default-graph copy: a file (read from where it
+        stands, closed when loaded) or a list of parts (emptied: each part is let go
+        once the loader has read it, so a batch does not lie in memory a second time
+        as one joined copy). The bulk loader ignores triples already present, so the
+        default graph stays a set. The parser skips validating IRIs (``lenient``):
+        the graph stage made every IRI with pyoxigraph's NamedNode, which validates
+        it, and those lines are the only input here."""
+        try:
+            self.ox.bulk_load(_Parts(source) if isinstance(source, list) else source, ox.RdfFormat.N_QUADS,
+                              lenient=True)
+        finally:
+            if not isinstance(source, list):
+                source.close()
+        memory.give_back()        # what the loader's threads freed (kg.memory)
 
     def replace(self, graph: str, ntriples: bytes, own: bytes) -> None:
         """Document ``graph`` becomes ``ntriples`` (its named graph) and ``own`` (its
@@ -217,6 +225,7 @@ class LocalStore:
         """Compact the files the bulk loader wrote: lookups, and so queries, get
         about twice as fast. Costs time in proportion to the store."""
         self.ox.optimize()
+        memory.give_back()
 
     def close(self) -> None:
         self.ox = None
