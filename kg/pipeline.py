@@ -9,10 +9,12 @@ import gc
 import os
 import signal
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterable
+from typing import BinaryIO
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
@@ -232,8 +234,10 @@ class Writer:
         if spool is not None and self.before:
             spool.void()              # graph.ttl must hold what the store held before too
         self.bulk = isinstance(store, LocalStore)
-        self._pending: list[bytes] = []
-        self._size = 0
+        # the batch being gathered waits in an unnamed file next to the store, not in
+        # memory beside the one loading (at 16x the sample corpus, 12 MiB off the peak)
+        self._pending: BinaryIO | None = None
+        self._count = self._size = 0
         self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-load")
         self._loading = None
         # the shared statements this build has given the default graph lately, in two
@@ -258,9 +262,12 @@ class Writer:
                     self.spool.void()     # a worker that was not asked for Turtle
                 self.spool.add(d.graph, shared, d.own_turtle)
             nq = d.nquads(shared)
-            self._pending.append(nq)
+            if self._pending is None:
+                self._pending = tempfile.TemporaryFile(dir=Path(self.store.location).parent)
+            self._pending.write(nq)
+            self._count += 1
             self._size += len(nq)
-            if self._size >= self.BATCH or coming is not None and len(self._pending) > coming:
+            if self._size >= self.BATCH or coming is not None and self._count > coming:
                 self.flush()
         self.known.add(d.graph)
 
@@ -293,8 +300,9 @@ class Writer:
         """Hand the pending batch to the loader thread (the bulk loader releases the
         GIL, so results keep arriving meanwhile); one batch loads at a time."""
         self._wait()
-        if self._pending:
-            batch, self._pending, self._size = self._pending, [], 0
+        if self._pending is not None:
+            batch, self._pending, self._count, self._size = self._pending, None, 0, 0
+            batch.seek(0)
             self._loading = self._loader.submit(self.store.add_new, batch)
         if wait:
             self._wait()
@@ -306,6 +314,9 @@ class Writer:
 
     def close(self) -> None:
         self._loader.shutdown(wait=True)
+        if self._pending is not None:       # a build that stopped: the batch it gathered goes
+            self._pending.close()
+            self._pending = None
 
 
 def _open_target(out: Path, store_url: str | None, fresh: bool):

@@ -310,9 +310,10 @@ def test_batches_halve_towards_the_end_so_little_is_left_to_load(tmp_path, monke
     loads = []
     real = LocalStore.add_new
 
-    def counted(self, parts):
-        loads.append(sum(p.count(typed) for p in parts))   # the documents of this load (their default-graph line)
-        return real(self, parts)
+    def counted(self, batch):
+        loads.append(batch.read().count(typed))   # the documents of this load (their default-graph line)
+        batch.seek(0)
+        return real(self, batch)
     monkeypatch.setattr(LocalStore, "add_new", counted)
     monkeypatch.setattr(pipeline.Writer, "BATCH", 1 << 30)
     build([docs], tmp_path / "o", jobs=1, progress=False, files=False)
@@ -345,6 +346,22 @@ def test_a_batch_loads_from_its_parts_as_from_their_join(tmp_path, cuts):
     store = LocalStore(tmp_path / "parts")
     store.add_new(parts)
     assert parts == []
+    joined = ox.Store()
+    joined.bulk_load(_NQ, ox.RdfFormat.N_QUADS)
+    assert set(store.ox) == set(joined) and len(set(joined)) == 3
+
+
+def test_a_batch_loads_from_a_file_from_where_it_stands_and_closes_it(tmp_path):
+    """The writer gathers a batch in an unnamed file and hands it over rewound."""
+    import tempfile
+    batch = tempfile.TemporaryFile(dir=tmp_path)
+    batch.write(b"<not> <n-quads\n")
+    start = batch.tell()
+    batch.write(_NQ)
+    batch.seek(start)
+    store = LocalStore(tmp_path / "file")
+    store.add_new(batch)
+    assert batch.closed
     joined = ox.Store()
     joined.bulk_load(_NQ, ox.RdfFormat.N_QUADS)
     assert set(store.ox) == set(joined) and len(set(joined)) == 3
