@@ -14,11 +14,11 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterable
-from typing import BinaryIO
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import BinaryIO
 
 from tqdm import tqdm
 

@@ -21,16 +21,15 @@ Query/Update (``RemoteStore``; tested against ``oxigraph serve``).
 """
 from __future__ import annotations
 
-import io
 import os
 import shutil
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from typing import BinaryIO
 from functools import lru_cache
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
@@ -126,28 +125,6 @@ STAGED = (f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} '
 DOCUMENTS = f"SELECT ?g WHERE {{ GRAPH ?g {{ ?g a <{vocab.KG}SourceDocument> }} }}"
 
 
-class _Parts(io.RawIOBase):
-    """A binary stream of ``parts`` that takes each from the list as it is read."""
-
-    def __init__(self, parts: list[bytes]):
-        parts.reverse()           # in place: the caller's list (a loader task holds it) lets go too
-        self._parts = parts
-        self._part = memoryview(b"")
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b) -> int:
-        while not self._part:
-            if not self._parts:
-                return 0
-            self._part = memoryview(self._parts.pop())
-        n = min(len(b), len(self._part))
-        b[:n] = self._part[:n]
-        self._part = self._part[n:]
-        return n
-
-
 class LocalStore:
     """The embedded Oxigraph store in a folder."""
 
@@ -169,21 +146,18 @@ class LocalStore:
             if g.value.endswith((STAGING, OWN_STAGING)):
                 self.ox.remove_graph(g)
 
-    def add_new(self, source: list[bytes] | BinaryIO) -> None:
+    def add_new(self, batch: BinaryIO) -> None:
         """Documents the store does not hold yet, as N-Quads that carry each
-        document's graph and its default-graph copy: a file (read from where it
-        stands, closed when loaded) or a list of parts (emptied: each part is let go
-        once the loader has read it, so a batch does not lie in memory a second time
-        as one joined copy). The bulk loader ignores triples already present, so the
-        default graph stays a set. The parser skips validating IRIs (``lenient``):
-        the graph stage made every IRI with pyoxigraph's NamedNode, which validates
-        it, and those lines are the only input here."""
+        document's graph and its default-graph copy, read from where ``batch`` (a
+        binary file) stands; the file is closed when loaded. The bulk loader ignores
+        triples already present, so the default graph stays a set. The parser skips
+        validating IRIs (``lenient``): the graph stage made every IRI with
+        pyoxigraph's NamedNode, which validates it, and those lines are the only
+        input here."""
         try:
-            self.ox.bulk_load(_Parts(source) if isinstance(source, list) else source, ox.RdfFormat.N_QUADS,
-                              lenient=True)
+            self.ox.bulk_load(batch, ox.RdfFormat.N_QUADS, lenient=True)
         finally:
-            if not isinstance(source, list):
-                source.close()
+            batch.close()
         memory.give_back()        # what the loader's threads freed (kg.memory)
 
     def replace(self, graph: str, ntriples: bytes, own: bytes) -> None:

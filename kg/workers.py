@@ -60,8 +60,7 @@ class _Watch:
         self.pool, self.since = pool, None
 
     def check(self) -> None:
-        dead = [p.exitcode for p in list((getattr(self.pool, "_processes", None) or {}).values())
-                if p.exitcode is not None]
+        dead = [p.exitcode for p in _processes(self.pool) if p.exitcode is not None]
         if not dead:
             self.since = None
             return
@@ -73,7 +72,7 @@ class _Watch:
 def stop(pool: ProcessPoolExecutor) -> None:
     """End the workers now, not after the documents they are on (which could take
     the whole --doc-timeout). The executor has no public way before Python 3.14."""
-    procs = list((getattr(pool, "_processes", None) or {}).values())
+    procs = _processes(pool)
     queue = getattr(pool, "_result_queue", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for p in procs:
@@ -86,6 +85,11 @@ def stop(pool: ProcessPoolExecutor) -> None:
         # that thread, for ever. This process holds the last writer (it never
         # writes there); closing it lets that read end.
         queue._writer.close()
+
+
+def _processes(pool: ProcessPoolExecutor) -> list:
+    # the executor's own table (no public one); its thread changes it meanwhile
+    return list((getattr(pool, "_processes", None) or {}).values())
 
 
 def _start(parent: int) -> None:

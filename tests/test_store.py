@@ -329,28 +329,6 @@ _NQ = ('<urn:kg:s1> <urn:kg:p> "云岭县统计局的报告" <urn:kg:g1> .\n'
        '<urn:kg:s1> <urn:kg:q> <urn:kg:s2> <urn:kg:g2> .\n').encode()
 
 
-@pytest.mark.parametrize("cuts", [
-    [],                                   # one part
-    [5, 5, 5],                            # empty parts among them
-    [1],                                  # the first byte alone
-    [len(_NQ) - 1],                       # the last byte alone
-    [_NQ.index("统".encode()) + 1],       # inside a character's UTF-8 bytes
-    [_NQ.index(b"\n") + 1],               # at a line's end
-    list(range(1, len(_NQ))),             # a byte a part
-])
-def test_a_batch_loads_from_its_parts_as_from_their_join(tmp_path, cuts):
-    """The loader reads a batch part by part (no joined copy) and lets each go:
-    where the parts are cut does not change what is loaded."""
-    edges = [0, *cuts, len(_NQ)]
-    parts = [_NQ[a:b] for a, b in zip(edges, edges[1:])]
-    store = LocalStore(tmp_path / "parts")
-    store.add_new(parts)
-    assert parts == []
-    joined = ox.Store()
-    joined.bulk_load(_NQ, ox.RdfFormat.N_QUADS)
-    assert set(store.ox) == set(joined) and len(set(joined)) == 3
-
-
 def test_a_batch_loads_from_a_file_from_where_it_stands_and_closes_it(tmp_path):
     """The writer gathers a batch in an unnamed file and hands it over rewound."""
     import tempfile
