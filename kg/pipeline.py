@@ -241,7 +241,7 @@ class Writer:
         # the batch being gathered waits in an unnamed file next to the store, not in
         # memory beside the one loading (at 16x the sample corpus, 12 MiB off the peak)
         self._pending: BinaryIO | None = None
-        self._count = self._size = 0
+        self._count = 0            # documents in it
         self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-load")
         self._loading = None
         # the shared statements this build has given the default graph lately, in two
@@ -270,8 +270,7 @@ class Writer:
                 self._pending = tempfile.TemporaryFile(dir=Path(self.store.location).parent)
             self._pending.write(nq)
             self._count += 1
-            self._size += len(nq)
-            if self._size >= self.BATCH or coming is not None and self._count > coming:
+            if self._pending.tell() >= self.BATCH or coming is not None and self._count > coming:
                 self.flush()
         self.known.add(d.graph)
 
@@ -305,7 +304,7 @@ class Writer:
         GIL, so results keep arriving meanwhile); one batch loads at a time."""
         self._wait()
         if self._pending is not None:
-            batch, self._pending, self._count, self._size = self._pending, None, 0, 0
+            batch, self._pending, self._count = self._pending, None, 0
             batch.seek(0)
             self._loading = self._loader.submit(self.store.add_new, batch)
         if wait:
